@@ -1,0 +1,76 @@
+"""The ``SitingError`` family: every error a user can cause, located and explained.
+
+Each error names *where* (file, row, field) and *what was expected*, so that the CLI
+can print one clear line and exit with code 2 instead of a traceback from deep inside
+a library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SitingError(Exception):
+    """Base class of every user-facing error raised by siting."""
+
+    exit_code: int = 2
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file, a 1-based data row (header excluded) and a field."""
+
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(str(self.file))
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return ", ".join(parts) if parts else "<input>"
+
+
+class InputError(SitingError):
+    """Malformed input data: a file, a row or a field that is wrong."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+    ) -> None:
+        self.location = Location(file=file, row=row, field=field)
+        self.expected = expected
+        self.message = message
+        text = f"{self.location}: {message}"
+        if expected:
+            text += f" (expected {expected})"
+        super().__init__(text)
+
+
+class ScenarioError(InputError):
+    """A scenario file (or override) that is wrong: unknown key, bad value, missing file."""
+
+
+class CatalogueError(InputError):
+    """A service catalogue or standard preset that is wrong or inconsistent."""
+
+
+class ModelError(SitingError):
+    """The model cannot be built from a (validated) instance, e.g. an empty index set."""
+
+
+class SolverError(SitingError):
+    """A solver backend failed or is unavailable (not: the model is infeasible)."""
+
+
+class OutputError(SitingError):
+    """An output folder or file cannot be written (exists, not empty, no permission)."""

@@ -1,0 +1,119 @@
+"""Solver-neutral outcomes and options (in the spirit of linopy / MathOpt).
+
+Every backend (OR-Tools SCIP / CP-SAT / HiGHS, PuLP-CBC) returns the same
+:class:`SolveResult`; callers never see a solver's own status codes.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+Backend = Literal["scip", "cpsat", "highs", "cbc"]
+
+
+class SolveStatus(str, enum.Enum):
+    """Outcome of a solve, independent of the backend."""
+
+    OPTIMAL = "optimal"            # proven optimal within the requested relative gap
+    FEASIBLE = "feasible"          # a solution, but optimality not proven (time limit, ...)
+    INFEASIBLE = "infeasible"      # proven: no solution exists
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"    # limit reached before any solution was found
+    ERROR = "error"
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+class SolverOptions(BaseModel):
+    """How to solve. Frozen; copy with ``opts.model_copy(update={...})``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    backend: Backend = "scip"
+    time_limit_s: float = Field(60.0, gt=0)
+    relative_gap: float = Field(1e-4, ge=0, le=1)
+    threads: int = Field(1, ge=1)
+    deterministic: bool = True
+    seed: int = 0
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report during a solve (fed by solver callbacks or the solver log)."""
+
+    stage: int
+    n_stages: int
+    elapsed_s: float
+    objective: float | None
+    bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.objective, self.bound)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|objective − bound| / max(|objective|, 1e-9) (0 when both are equal)."""
+    if objective is None or bound is None:
+        return None
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return None
+    diff = abs(objective - bound)
+    if diff <= 1e-9:
+        return 0.0
+    return diff / max(abs(objective), 1e-9)
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """Result of one stage of a lexicographic solve."""
+
+    name: str
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    seconds: float
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.objective, self.bound)
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """A solver-neutral result: status, objective(s), bound(s), gap, seconds, values.
+
+    ``values`` holds one entry per variable of the :class:`~siting.solvers.linear.LinearProgram`
+    (``None`` without a solution). For a lexicographic program ``objective`` / ``bound``
+    are those of the last stage; ``stages`` keeps each stage.
+    """
+
+    status: SolveStatus
+    backend: str
+    objective: float | None
+    bound: float | None
+    seconds: float
+    values: np.ndarray | None
+    stages: tuple[StageResult, ...] = ()
+    message: str = ""
+    log_tail: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.objective, self.bound)
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status is SolveStatus.OPTIMAL

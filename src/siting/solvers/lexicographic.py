@@ -1,0 +1,116 @@
+"""Lexicographic (priority-ordered) solving on top of any single-objective backend.
+
+Stage k optimises objective k over the original rows plus, for every earlier stage j,
+the row ``c_j·x ≤ v_j + tol_j`` (minimise) or ``c_j·x ≥ v_j − tol_j`` (maximise), where
+``v_j`` is the value stage j reached and ``tol_j = max(abs_tol_j, rel_tol_j·|v_j|)``.
+The incumbent of stage k−1 satisfies every such row, so it is handed on as a hint and
+each later stage is feasible whenever the earlier one found a solution.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from .base import ProgressCallback, SolveResult, SolverOptions, SolveStatus, StageResult
+from .linear import LinearProgram
+
+
+@dataclass(frozen=True)
+class StageProblem:
+    """A single-objective problem: the hand-over to a backend's one-stage solver."""
+
+    lp: LinearProgram
+    A: sp.csr_matrix
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    c: np.ndarray
+    offset: float
+    maximize: bool
+    hint: np.ndarray | None
+    stage: int
+    n_stages: int
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    values: np.ndarray | None
+    seconds: float
+    message: str = ""
+    log_tail: tuple[str, ...] = ()
+
+
+SingleSolver = Callable[[StageProblem, SolverOptions, float, ProgressCallback | None], StageOutcome]
+
+
+def solve_lexicographic(
+    lp: LinearProgram,
+    options: SolverOptions,
+    single: SingleSolver,
+    backend_name: str,
+    progress: ProgressCallback | None = None,
+) -> SolveResult:
+    """Solve ``lp``'s objectives in order; the time limit is shared by the stages."""
+    t0 = time.perf_counter()
+    A, rlb, rub = lp.A, lp.row_lb, lp.row_ub
+    hint = lp.hint
+    stages: list[StageResult] = []
+    values: np.ndarray | None = None
+    last: StageOutcome | None = None
+    n = len(lp.objectives)
+    for k, obj in enumerate(lp.objectives):
+        remaining = options.time_limit_s - (time.perf_counter() - t0)
+        # Give every remaining stage a fair share, but let a stage use what earlier ones left.
+        budget = max(remaining / (n - k), min(1.0, remaining)) if k < n - 1 else remaining
+        if budget <= 0.05:
+            break
+        prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hint, k, n)
+        out = single(prob, options, budget, progress)
+        last = out
+        stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds))
+        if not out.status.has_solution or out.values is None:
+            break
+        values = out.values
+        hint = values
+        # Fix this stage's objective for the following ones.
+        v = float(obj.coefs @ values + obj.offset)
+        tol = max(obj.abs_tol, obj.rel_tol * abs(v))
+        nz = np.flatnonzero(obj.coefs)
+        row = sp.csr_matrix((obj.coefs[nz], (np.zeros(nz.size, dtype=np.int64), nz)), shape=(1, lp.n_vars))
+        A = sp.vstack([A, row], format="csr")
+        if obj.sense == "min":
+            rlb, rub = np.append(rlb, -np.inf), np.append(rub, v - obj.offset + tol)
+        else:
+            rlb, rub = np.append(rlb, v - obj.offset - tol), np.append(rub, np.inf)
+    seconds = time.perf_counter() - t0
+    if last is None:
+        return SolveResult(SolveStatus.NO_SOLUTION, backend_name, None, None, seconds, None, (), "no time left")
+    if values is None:
+        status = last.status
+    elif len(stages) < n:
+        status = SolveStatus.FEASIBLE  # a later stage ran out of time: earlier solution stands
+    elif all(s.status is SolveStatus.OPTIMAL for s in stages):
+        status = SolveStatus.OPTIMAL
+    else:
+        status = SolveStatus.FEASIBLE
+    solved = [k for k, s in enumerate(stages) if s.status.has_solution]
+    final = stages[solved[-1]] if solved else stages[-1]
+    objective = final.objective if values is not None else None
+    return SolveResult(
+        status=status,
+        backend=backend_name,
+        objective=objective,
+        bound=final.bound if values is not None else None,
+        seconds=seconds,
+        values=values,
+        stages=tuple(stages),
+        message=last.message,
+        log_tail=last.log_tail,
+    )

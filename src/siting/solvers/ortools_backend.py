@@ -1,0 +1,129 @@
+"""OR-Tools backend through MathOpt: SCIP, CP-SAT and HiGHS on one solver-neutral model.
+
+The :class:`~siting.solvers.linear.LinearProgram` is turned into a MathOpt ``ModelProto``
+straight from its numpy arrays (no per-variable Python objects), loaded with
+``Model.from_model_proto`` and solved. Progress comes from the solver log
+(:mod:`siting.solvers.progress`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import time
+
+import numpy as np
+
+from ..errors import SolverError
+from .base import ProgressCallback, SolverOptions, SolveStatus
+from .lexicographic import StageOutcome, StageProblem
+from .progress import CpSatLogParser, HighsLogParser, LogProgress, ScipLogParser
+
+
+def _mathopt():
+    try:
+        from ortools.math_opt import model_pb2
+        from ortools.math_opt.python import mathopt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise SolverError(
+            f"OR-Tools could not be loaded ({exc}). If highspy was imported first in this "
+            "process, the two HiGHS builds clash: use the 'cbc' backend in a separate process "
+            "or do not import highspy/pulp-with-highspy before siting's OR-Tools backend."
+        ) from exc
+    return mathopt, model_pb2
+
+
+def _model_proto(prob: StageProblem):
+    mathopt, model_pb2 = _mathopt()
+    lp = prob.lp
+    n = lp.n_vars
+    A = prob.A.tocsr()
+    A.sort_indices()
+    proto = model_pb2.ModelProto(name=lp.name)
+    proto.variables.ids.extend(range(n))
+    proto.variables.lower_bounds.extend(lp.lb.tolist())
+    proto.variables.upper_bounds.extend(lp.ub.tolist())
+    proto.variables.integers.extend(lp.integer.tolist())
+    m = A.shape[0]
+    proto.linear_constraints.ids.extend(range(m))
+    proto.linear_constraints.lower_bounds.extend(prob.row_lb.tolist())
+    proto.linear_constraints.upper_bounds.extend(prob.row_ub.tolist())
+    row_ids = np.repeat(np.arange(m, dtype=np.int64), np.diff(A.indptr))
+    mat = proto.linear_constraint_matrix
+    mat.row_ids.extend(row_ids.tolist())
+    mat.column_ids.extend(A.indices.astype(np.int64).tolist())
+    mat.coefficients.extend(A.data.tolist())
+    nz = np.flatnonzero(prob.c)
+    proto.objective.maximize = prob.maximize
+    proto.objective.offset = float(prob.offset)
+    proto.objective.linear_coefficients.ids.extend(nz.tolist())
+    proto.objective.linear_coefficients.values.extend(prob.c[nz].tolist())
+    return mathopt.Model.from_model_proto(proto)
+
+
+_SOLVERS = {"scip": "GSCIP", "cpsat": "CP_SAT", "highs": "HIGHS"}
+
+
+def solve_stage(
+    prob: StageProblem, options: SolverOptions, time_limit_s: float, progress: ProgressCallback | None
+) -> StageOutcome:
+    """Solve one single-objective stage with the OR-Tools solver named in ``options``."""
+    mathopt, _ = _mathopt()
+    t0 = time.perf_counter()
+    model = _model_proto(prob)
+    solver_type = getattr(mathopt.SolverType, _SOLVERS[options.backend])
+    params = mathopt.SolveParameters(
+        time_limit=_dt.timedelta(seconds=max(time_limit_s, 0.01)),
+        relative_gap_tolerance=options.relative_gap,
+        absolute_gap_tolerance=1e-9,
+        random_seed=options.seed,
+        enable_output=options.log,
+    )
+    if options.backend == "cpsat":
+        params.cp_sat.num_workers = options.threads
+        params.cp_sat.interleave_search = options.deterministic
+        params.cp_sat.log_search_progress = True
+    if options.backend == "scip":
+        params.threads = 1 if options.deterministic else options.threads
+    parser = {
+        "scip": ScipLogParser,
+        "highs": HighsLogParser,
+        "cpsat": lambda: CpSatLogParser(prob.maximize),
+    }[options.backend]()
+    msg = LogProgress(parser, progress, prob.stage, prob.n_stages, t0)
+    model_params = None
+    if prob.hint is not None and options.backend in ("scip", "cpsat"):
+        variables = list(model.variables())
+        hint = {variables[i]: float(v) for i, v in enumerate(prob.hint)}
+        model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(variable_values=hint)])
+    try:
+        result = mathopt.solve(model, solver_type, params=params, model_params=model_params, msg_cb=msg)
+    except Exception as exc:  # solver-internal failure: report, do not crash the caller
+        return StageOutcome(SolveStatus.ERROR, None, None, None, time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - t0
+    reason = result.termination.reason
+    TR = mathopt.TerminationReason
+    has_sol = result.has_primal_feasible_solution()
+    values = None
+    objective = bound = None
+    if has_sol:
+        var_values = result.variable_values()
+        values = np.fromiter((var_values[v] for v in model.variables()), dtype=float, count=prob.lp.n_vars)
+        objective = float(result.objective_value())
+        b = result.termination.objective_bounds.dual_bound
+        bound = float(b) if math.isfinite(b) else None
+    if reason == TR.OPTIMAL:
+        status = SolveStatus.OPTIMAL
+        if bound is None:
+            bound = objective
+    elif reason == TR.INFEASIBLE:
+        status = SolveStatus.INFEASIBLE
+    elif reason in (TR.UNBOUNDED, TR.INFEASIBLE_OR_UNBOUNDED):
+        status = SolveStatus.UNBOUNDED if reason == TR.UNBOUNDED else SolveStatus.INFEASIBLE
+    elif reason in (TR.FEASIBLE, TR.NO_SOLUTION_FOUND):
+        status = SolveStatus.FEASIBLE if has_sol else SolveStatus.NO_SOLUTION
+    else:
+        status = SolveStatus.ERROR if not has_sol else SolveStatus.FEASIBLE
+    msg.objective, msg.bound = objective, bound
+    msg.emit()
+    return StageOutcome(status, objective, bound, values, seconds, result.termination.detail, tuple(msg.lines[-msg.keep_lines :]))

@@ -1,0 +1,72 @@
+"""The solver-neutral layer: every backend solves the same small programs to the same optimum."""
+
+import numpy as np
+import pytest
+
+from siting.solvers import LinearProgramBuilder, SolverOptions, SolveStatus, solve
+
+BACKENDS = ["scip", "cpsat", "highs", "cbc"]
+
+
+def knapsack(seed: int = 3, n: int = 25):
+    rng = np.random.default_rng(seed)
+    b = LinearProgramBuilder("knap")
+    x = b.add_binaries("x", n)
+    v = rng.integers(10, 100, n)
+    w = rng.integers(10, 100, n)
+    b.add_constraints("cap", 1, np.zeros(n), x, w, ub=int(w.sum() // 3))
+    b.add_objective("value", "max", x, v, offset=5.0)
+    b.add_objective("items", "min", x, 1.0)
+    return b.build(), v, w
+
+
+def brute_force(v, w, cap):
+    n = len(v)
+    best = (-1, 0)
+    # dynamic programming over capacity: best value, then fewest items
+    dp = {0: (0, 0)}
+    for i in range(n):
+        new = dict(dp)
+        for used, (val, cnt) in dp.items():
+            u = used + w[i]
+            if u <= cap:
+                cand = (val + v[i], cnt + 1)
+                old = new.get(u)
+                if old is None or (cand[0], -cand[1]) > (old[0], -old[1]):
+                    new[u] = cand
+        dp = new
+    for val, cnt in dp.values():
+        if (val, -cnt) > (best[0], -best[1]):
+            best = (val, cnt)
+    return best
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_lexicographic_knapsack_matches_dynamic_programming(backend):
+    lp, v, w = knapsack()
+    best_value, best_count = brute_force(v, w, int(w.sum() // 3))
+    r = solve(lp, SolverOptions(backend=backend, time_limit_s=30))
+    assert r.status is SolveStatus.OPTIMAL
+    assert r.stages[0].objective == pytest.approx(best_value + 5.0)
+    assert r.objective == pytest.approx(best_count)
+    assert lp.max_violation(r.values) < 1e-6
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_infeasible_is_a_status_not_a_crash(backend):
+    b = LinearProgramBuilder("inf")
+    x = b.add_binaries("x", 2)
+    b.add_constraints("both", 1, [0, 0], x, [1, 1], lb=3)
+    b.add_objective("o", "min", x, 1.0)
+    r = solve(b.build(), SolverOptions(backend=backend, time_limit_s=10))
+    assert r.status is SolveStatus.INFEASIBLE
+    assert r.values is None
+
+
+def test_progress_callback_receives_reports():
+    lp, _, _ = knapsack(seed=5, n=40)
+    seen = []
+    r = solve(lp, SolverOptions(backend="scip", time_limit_s=30), progress=seen.append)
+    assert r.status is SolveStatus.OPTIMAL
+    assert seen, "no progress report"
+    assert seen[-1].objective == pytest.approx(r.objective)
