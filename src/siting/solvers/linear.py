@@ -127,6 +127,10 @@ class LinearProgramBuilder:
     def n_vars(self) -> int:
         return self._n
 
+    @property
+    def objective_names(self) -> tuple[str, ...]:
+        return tuple(o[0] for o in self._objectives)
+
     def add_variables(
         self,
         name: str,
@@ -149,8 +153,10 @@ class LinearProgramBuilder:
         self._n += n
         return block.ids.reshape(shape)
 
-    def add_binaries(self, name: str, shape: int | tuple[int, ...], *, ub: float | np.ndarray = 1.0) -> np.ndarray:
-        return self.add_variables(name, shape, lb=0.0, ub=ub, integer=True)
+    def add_binaries(
+        self, name: str, shape: int | tuple[int, ...], *, lb: float | np.ndarray = 0.0, ub: float | np.ndarray = 1.0
+    ) -> np.ndarray:
+        return self.add_variables(name, shape, lb=lb, ub=ub, integer=True)
 
     def add_constraints(
         self,

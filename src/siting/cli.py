@@ -1,0 +1,178 @@
+"""``siting`` command line: demo, run, validate.
+
+Every :class:`~siting.errors.SitingError` is printed as one located line and exits with
+code 2; nothing is written when the input is bad (the output folder is checked before
+solving and written atomically after).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from .errors import SitingError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(exc: SitingError) -> None:
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(code=exc.exit_code)
+
+
+def _default_out(prefix: str) -> Path:
+    return Path.cwd() / f"{prefix}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+class _ProgressView:
+    """Live line: stage, elapsed, best objective, bound, gap (fed by the solver log)."""
+
+    def __init__(self, stages: tuple[str, ...]) -> None:
+        self.stages = stages
+        self.start = time.perf_counter()
+        self.text = "starting solver…"
+        self.live = Live(self.text, console=err_console, refresh_per_second=4, transient=True)
+
+    def __call__(self, p) -> None:
+        name = self.stages[p.stage] if p.stage < len(self.stages) else str(p.stage)
+        fmt = lambda v: "—" if v is None else f"{v:,.6g}"  # noqa: E731
+        gap = "—" if p.gap is None else f"{100 * p.gap:.2f}%"
+        self.text = (f"stage {p.stage + 1}/{p.n_stages} [bold]{name}[/]  elapsed {time.perf_counter() - self.start:6.1f}s"
+                     f"  best {fmt(p.objective)}  bound {fmt(p.bound)}  gap {gap}")
+        self.live.update(self.text)
+
+
+def _solve_and_write(inst, scenario, options, out: Path, force: bool) -> int:
+    from .api import solve_instance
+    from .model import build_model
+    from .outputs import check_output_folder, write_outcome
+    from .report_text import print_summary
+
+    check_output_folder(out, force)
+    stages = build_model(inst).stages
+    view = _ProgressView(stages)
+    with view.live:
+        outcome = solve_instance(inst, options, progress=view)
+    print_summary(console, outcome)
+    write_outcome(outcome, out, force=force, scenario=scenario)
+    console.print(f"plan written to [bold]{out}[/]")
+    if outcome.evaluation is not None and not outcome.evaluation.feasible:
+        err_console.print("[bold red]the independent checker found violations (see summary.json)[/]")
+        return 1
+    return 0 if outcome.result.status.has_solution else 3
+
+
+def _solver_options(base, backend, time_limit_s, gap, threads):
+    upd = {k: v for k, v in {"backend": backend, "time_limit_s": time_limit_s, "relative_gap": gap,
+                              "threads": threads}.items() if v is not None}
+    return base.model_copy(update=upd) if upd else base
+
+
+@app.command()
+def demo(
+    out: Optional[Path] = typer.Option(None, "--out", help="output folder (default: a new siting-demo-<time> folder)"),
+    force: bool = typer.Option(False, "--force", help="replace an existing non-empty output folder"),
+    city: bool = typer.Option(False, "--city", help="the city-scale synthetic data (about 1,258 communities)"),
+    seed: int = typer.Option(2024, help="seed of the synthetic district"),
+    backend: Optional[str] = typer.Option(None, help="scip | cpsat | highs | cbc"),
+    time_limit_s: Optional[float] = typer.Option(None, "--time-limit-s"),
+    gap: Optional[float] = typer.Option(None, "--gap", help="relative gap"),
+    threads: Optional[int] = typer.Option(None),
+) -> None:
+    """Solve the built-in synthetic district (Yuhang-sized, labelled synthetic) and write the plan."""
+    from .demo import demo_instance, demo_scenario
+
+    try:
+        scenario = demo_scenario()
+        out = out or _default_out("siting-demo")
+        options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
+        with err_console.status("generating the synthetic district…"):
+            inst = demo_instance(seed=seed, city=city, scenario=scenario)
+        console.print(f"[bold]{inst.name}[/]: {inst.n_communities} communities, {inst.n_spaces} candidate spaces "
+                      f"(SYNTHETIC data, calibrated to public figures)")
+        code = _solve_and_write(inst, scenario, options, out, force)
+    except SitingError as exc:
+        _fail(exc)
+    raise typer.Exit(code=code)
+
+
+@app.command()
+def run(
+    scenario_file: Path = typer.Argument(..., help="scenario YAML"),
+    out: Optional[Path] = typer.Option(None, "--out"),
+    force: bool = typer.Option(False, "--force"),
+    override: list[str] = typer.Option([], "--override", "-o", help="named override from the file (repeatable)"),
+    set_: list[str] = typer.Option([], "--set", help="key.path=value (repeatable, applied last)"),
+    backend: Optional[str] = typer.Option(None),
+    time_limit_s: Optional[float] = typer.Option(None, "--time-limit-s"),
+    gap: Optional[float] = typer.Option(None, "--gap"),
+    threads: Optional[int] = typer.Option(None),
+) -> None:
+    """Solve a planner's scenario file and write the plan."""
+    from .instance import Instance
+    from .scenario import load_scenario
+
+    try:
+        scenario = load_scenario(scenario_file, overrides=override, assignments=set_)
+        out = out or _default_out(f"siting-{scenario.name}")
+        from .outputs import check_output_folder
+
+        check_output_folder(out, force)
+        inst = Instance.from_scenario(scenario)
+        options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
+        code = _solve_and_write(inst, scenario, options, out, force)
+    except SitingError as exc:
+        _fail(exc)
+    raise typer.Exit(code=code)
+
+
+@app.command()
+def validate(
+    scenario_file: Path = typer.Argument(..., help="scenario YAML"),
+    override: list[str] = typer.Option([], "--override", "-o"),
+    set_: list[str] = typer.Option([], "--set"),
+) -> None:
+    """Check a scenario and its data without solving."""
+    from .instance import Instance
+    from .model import build_model
+    from .scenario import load_scenario
+
+    try:
+        scenario = load_scenario(scenario_file, overrides=override, assignments=set_)
+        inst = Instance.from_scenario(scenario)
+        size = build_model(inst).lp.summary()
+    except SitingError as exc:
+        _fail(exc)
+    t = Table(title=f"{scenario.name}: valid", show_header=False)
+    t.add_row("communities", f"{inst.n_communities:,}")
+    t.add_row("candidate spaces", f"{inst.n_spaces:,} ({int(inst.must_take.sum())} required, {int(inst.forbidden.sum())} forbidden)")
+    t.add_row("services", ", ".join(inst.service_ids))
+    t.add_row("standard", f"{scenario.standard} ({inst.preset.label})")
+    t.add_row("required area", f"{inst.required_area_m2.sum():,.0f} m² (existing {inst.existing_m2.sum():,.0f} m²)")
+    t.add_row("demand", f"{inst.demand_users.sum():,.0f} users")
+    t.add_row("reach pairs", f"{inst.reach.n_pairs:,} within {inst.reach.max_walk_min:.0f} min ({inst.reach.source})")
+    t.add_row("model", ", ".join(f"{k} {v:,}" for k, v in size.items()))
+    t.add_row("applied overrides", ", ".join(scenario.applied) or "none")
+    console.print(t)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing was written")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

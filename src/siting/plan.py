@@ -1,0 +1,96 @@
+"""A plan: which spaces are taken, what each hosts with how much floor area, who is served
+where, which area is attributed to which community, and each community's hub.
+
+:class:`Plan` is a frozen value holding only decisions (by index) plus the solver result;
+all figures (costs, shortfalls, coverage) are recomputed from it by
+:func:`siting.evaluate.evaluate`, so a plan from any source — a solver, a file, a planner's
+hand edit — is checked the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .model import SitingModel
+from .solvers.base import SolveResult
+
+_TOL = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Decisions of a plan (indices refer to the instance's communities / spaces / services)."""
+
+    taken: np.ndarray  # [J] bool
+    hosted: np.ndarray  # [J,S] bool
+    service_area_m2: np.ndarray  # [J,S]
+    served_community: np.ndarray  # [k] community index of each service link
+    served_space: np.ndarray  # [k]
+    served_service: np.ndarray  # [k]
+    served_users: np.ndarray  # [k]
+    attributed_community: np.ndarray  # [n] area attribution (M5)
+    attributed_space: np.ndarray
+    attributed_m2: np.ndarray
+    hub_space: np.ndarray  # [C] space index of the community's hub, -1 for none
+    result: SolveResult | None = field(default=None, repr=False)
+    stages: tuple[str, ...] = ()
+
+    @property
+    def n_taken(self) -> int:
+        return int(self.taken.sum())
+
+
+def extract_plan(
+    model: SitingModel, result: SolveResult, n_communities: int, n_spaces: int, n_services: int,
+    share_group: np.ndarray,
+) -> Plan | None:
+    """Read a plan out of a solver result (``None`` when the result has no solution)."""
+    if result.values is None:
+        return None
+    x = result.values
+    v, ix = model.variables, model.index
+
+    def val(name: str) -> np.ndarray:
+        return x[v[name]] if v[name].size else np.zeros(0)
+
+    taken = val("open") > 0.5
+    host = val("host") > 0.5
+    area = np.where(host, np.maximum(val("area"), 0.0), 0.0)
+    hosted = np.zeros((n_spaces, n_services), dtype=bool)
+    hosted[ix.host_space, ix.host_service] = host
+    area_js = np.zeros((n_spaces, n_services))
+    area_js[ix.host_space, ix.host_service] = area
+    if v["share"].size:
+        # M4: every hosted member of a time-share group uses the whole room q_jg (its largest
+        # member's area); the model bounds q_jg by its members, so this only fills the room.
+        members = share_group[None, :] == ix.share_group[:, None]  # [K,S]
+        q = val("share")
+        for k in np.flatnonzero(q > _TOL):
+            jj = ix.share_space[k]
+            sel = members[k] & hosted[jj]
+            area_js[jj, sel] = np.maximum(area_js[jj, sel], q[k])
+    serve = val("serve")
+    keep = serve > _TOL
+    attr = val("attr")
+    akeep = attr > _TOL
+    hub_space = np.full(n_communities, -1, dtype=np.int64)
+    if v["hub"].size:
+        h = val("hub") > 0.5
+        hub_space[ix.hub_community[h]] = ix.hub_space[h]
+    return Plan(
+        taken=taken,
+        hosted=hosted,
+        service_area_m2=area_js,
+        served_community=ix.link_community[keep],
+        served_space=ix.link_space[keep],
+        served_service=ix.link_service[keep],
+        served_users=serve[keep],
+        attributed_community=ix.attr_community[akeep],
+        attributed_space=ix.attr_space[akeep],
+        attributed_m2=attr[akeep],
+        hub_space=hub_space,
+        result=result,
+        stages=model.stages,
+    )
