@@ -139,7 +139,7 @@ class Preset(BaseModel):
     coverage_target: float = Field(1.0, ge=0, le=1)
     age_weights: dict[str, float]
     priority: Priority = Priority()
-    colocation_bonus: float = Field(1.0, ge=0)
+    colocation_bonus: float = Field(0.0, ge=0)
     source: dict[str, str] = {}
 
     @model_validator(mode="after")

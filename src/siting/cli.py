@@ -47,7 +47,8 @@ class _ProgressView:
         name = self.stages[p.stage] if p.stage < len(self.stages) else str(p.stage)
         fmt = lambda v: "—" if v is None else f"{v:,.6g}"  # noqa: E731
         gap = "—" if p.gap is None else f"{100 * p.gap:.2f}%"
-        self.text = (f"stage {p.stage + 1}/{p.n_stages} [bold]{name}[/]  elapsed {time.perf_counter() - self.start:6.1f}s"
+        part = f"part {p.part + 1}/{p.n_parts}  " if p.n_parts > 1 else ""
+        self.text = (f"{part}stage {p.stage + 1}/{p.n_stages} [bold]{name}[/]  elapsed {time.perf_counter() - self.start:6.1f}s"
                      f"  best {fmt(p.objective)}  bound {fmt(p.bound)}  gap {gap}")
         self.live.update(self.text)
 

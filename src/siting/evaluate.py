@@ -121,7 +121,8 @@ def evaluate(inst: Instance, plan: Plan) -> Evaluation:
     provided = existing_total.copy()
     np.add.at(provided, ac, am)
     area_short = np.maximum(inst.required_area_m2 - provided, 0.0)
-    area_short[area_short < 1e-6 * np.maximum(1, inst.required_area_m2)] = 0.0
+    # below these thresholds a "shortfall" is solver feasibility tolerance (~1e-6), not a shortfall
+    area_short[area_short < 1e-5 * np.maximum(1, inst.required_area_m2)] = 0.0
     # (C10-C13) hubs
     hub_short = np.zeros(C, dtype=bool)
     if inst.hub_required:
@@ -142,7 +143,7 @@ def evaluate(inst: Instance, plan: Plan) -> Evaluation:
     # objectives
     need = np.clip(inst.coverage_target * inst.demand_users - inst.existing_served, 0.0, None)
     cov_short = np.maximum(need - served, 0.0)
-    cov_short[cov_short < 1e-7 * np.maximum(1, need)] = 0.0
+    cov_short[cov_short < 1e-5 * np.maximum(1, need)] = 0.0
     p = inst.priority
     with np.errstate(divide="ignore", invalid="ignore"):
         area_share = np.where(inst.required_area_m2 > 0, area_short / inst.required_area_m2, 0.0)

@@ -71,9 +71,23 @@ def extract_plan(
             jj = ix.share_space[k]
             sel = members[k] & hosted[jj]
             area_js[jj, sel] = np.maximum(area_js[jj, sel], q[k])
-    serve = val("serve")
+    # Solver tolerances (~1e-6) are repaired here, so the plan is exactly consistent: links of
+    # a service whose y rounds to 0 are dropped, and tiny excesses over a capacity are scaled
+    # away. The checker (siting.evaluate) then holds the plan to strict tolerances.
+    serve = np.where(host[ix.link_host], np.maximum(val("serve"), 0.0), 0.0)
+    m2pu = model.m2_per_user
+    load = np.bincount(ix.link_host, weights=serve, minlength=ix.host_space.size)
+    cap = area_js[ix.host_space, ix.host_service] / m2pu[ix.host_service]
+    scale = np.where(load > cap, cap / np.where(load > 0, load, 1.0), 1.0)
+    serve = serve * scale[ix.link_host]
     keep = serve > _TOL
-    attr = val("attr")
+    attr = np.maximum(val("attr"), 0.0)
+    used = np.where(share_group[None, :] < 0, area_js, 0.0).sum(axis=1)
+    for g in np.unique(share_group[share_group >= 0]):
+        used += area_js[:, share_group == g].max(axis=1)
+    given = np.bincount(ix.attr_space, weights=attr, minlength=n_spaces)
+    ascale = np.where(given > used, used / np.where(given > 0, given, 1.0), 1.0)
+    attr = attr * ascale[ix.attr_space]
     akeep = attr > _TOL
     hub_space = np.full(n_communities, -1, dtype=np.int64)
     if v["hub"].size:

@@ -31,6 +31,7 @@ class SitingModel:
     variables: dict[str, np.ndarray]
     coverage_pairs: tuple[np.ndarray, np.ndarray]
     stages: tuple[str, ...]
+    m2_per_user: np.ndarray
 
 
 def add_objectives(m: rules.ModelContext) -> tuple[str, ...]:
@@ -69,4 +70,4 @@ def build_model(inst: Instance) -> SitingModel:
     rules.add_colocation(m)
     rules.add_budget(m)
     stages = add_objectives(m)
-    return SitingModel(m.b.build(), ix, dict(m.v), m.cov_pairs, stages)
+    return SitingModel(m.b.build(), ix, dict(m.v), m.cov_pairs, stages, inst.m2_per_user)

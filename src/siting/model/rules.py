@@ -186,6 +186,10 @@ def add_area_standard(m: ModelContext) -> None:
     nW = ix.attr_community.size
     m.b.add_constraints("attribution_limit", J, np.r_[ix.attr_space, _rows(J)], np.r_[v["attr"], v["used"]],
                         np.r_[np.ones(nW), -np.ones(J)], ub=0.0)
+    # (C8b) t_cj ≤ min(gap_c, area_j) · o_j: implied for integer o, tightens the LP (strong linking)
+    cap = np.minimum(ix.area_gap_m2[ix.attr_community], inst.area_m2[ix.attr_space])
+    m.b.add_constraints("attribution_requires_open", nW, np.r_[_rows(nW), _rows(nW)],
+                        np.r_[v["attr"], v["open"][ix.attr_space]], np.r_[np.ones(nW), -cap], ub=0.0)
     gap = ix.area_gap_m2
     m.b.add_constraints("area_standard", C, np.r_[ix.attr_community, _rows(C)], np.r_[v["attr"], v["short_area"]],
                         1.0, lb=gap)

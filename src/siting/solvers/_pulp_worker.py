@@ -50,6 +50,10 @@ def main(inp: str, out: str) -> None:
                 prob += expr <= float(hi), f"r{r}_hi"
     warm = hint is not None
     if warm:
+        # clip into the bounds and round integers: the previous stage's values carry the
+        # solver's tolerances, and PuLP's setInitialValue rejects a value outside the bounds
+        hint = np.clip(hint, np.where(np.isfinite(lb), lb, -np.inf), np.where(np.isfinite(ub), ub, np.inf))
+        hint = np.where(integer, np.round(hint), hint)
         for i, x in enumerate(xs):
             x.setInitialValue(float(hint[i]))
     solver = pulp.PULP_CBC_CMD(msg=True, timeLimit=max(time_limit, 1.0), gapRel=gap, threads=threads,

@@ -44,6 +44,9 @@ class SolverOptions(BaseModel):
     deterministic: bool = True
     seed: int = 0
     log: bool = False
+    heuristics: Literal["auto", "default", "high"] = Field(
+        "auto", description="primal heuristics emphasis; auto = high for lexicographic stages after the first"
+    )
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Progress:
     elapsed_s: float
     objective: float | None
     bound: float | None
+    part: int = 0
+    n_parts: int = 1
 
     @property
     def gap(self) -> float | None:

@@ -31,7 +31,7 @@ class StageProblem:
     c: np.ndarray
     offset: float
     maximize: bool
-    hint: np.ndarray | None
+    hints: tuple[np.ndarray, ...]
     stage: int
     n_stages: int
 
@@ -60,7 +60,7 @@ def solve_lexicographic(
     """Solve ``lp``'s objectives in order; the time limit is shared by the stages."""
     t0 = time.perf_counter()
     A, rlb, rub = lp.A, lp.row_lb, lp.row_ub
-    hint = lp.hint
+    previous: np.ndarray | None = None
     stages: list[StageResult] = []
     values: np.ndarray | None = None
     last: StageOutcome | None = None
@@ -71,14 +71,15 @@ def solve_lexicographic(
         budget = max(remaining / (n - k), min(1.0, remaining)) if k < n - 1 else remaining
         if budget <= 0.05:
             break
-        prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hint, k, n)
+        hints = tuple(h for h in (previous, lp.hint) if h is not None and _feasible(lp, A, rlb, rub, h))
+        prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n)
         out = single(prob, options, budget, progress)
         last = out
         stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds))
         if not out.status.has_solution or out.values is None:
             break
         values = out.values
-        hint = values
+        previous = values
         # Fix this stage's objective for the following ones.
         v = float(obj.coefs @ values + obj.offset)
         tol = max(obj.abs_tol, obj.rel_tol * abs(v))
@@ -114,3 +115,17 @@ def solve_lexicographic(
         message=last.message,
         log_tail=last.log_tail,
     )
+
+
+def _feasible(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, x: np.ndarray) -> bool:
+    """Whether ``x`` satisfies the stage's rows, bounds and integrality (tolerance 1e-6, scaled)."""
+    if x.shape != lp.lb.shape:
+        return False
+    ax = A @ x
+    scale = 1e-6 * np.maximum(1.0, np.abs(ax))
+    if np.any(ax < rlb - scale) or np.any(ax > rub + scale):
+        return False
+    if np.any(x < lp.lb - 1e-6) or np.any(x > lp.ub + 1e-6):
+        return False
+    xi = x[lp.integer]
+    return bool(np.all(np.abs(xi - np.round(xi)) <= 1e-6))

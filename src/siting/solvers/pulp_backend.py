@@ -78,8 +78,8 @@ def solve_stage(
             maximize=prob.maximize, time_limit=time_limit_s, gap=options.relative_gap, threads=options.threads,
             seed=options.seed, log=options.log,
         )
-        if prob.hint is not None:
-            arrays["hint"] = prob.hint
+        if prob.hints:
+            arrays["hint"] = prob.hints[0]
         np.savez(inp, **arrays)
         env = dict(os.environ)
         env.pop("PYTHONSTARTUP", None)

@@ -1,0 +1,20 @@
+"""Classical location models (LSCP, MCLP, p-median, p-center, CFLP, CPMP) on the siting solver layer.
+
+Each model has ``from_cost_matrix(...)`` / ``from_geodataframe(...)`` constructors named as in
+PySAL spopt and a ``solve(options)`` returning a frozen result with the solver-neutral
+status / objective / bound / gap / seconds plus the location outputs.
+"""
+
+from __future__ import annotations
+
+from ._common import LocationResult
+from .cflp import CFLP, CFLPResult
+from .covering import LSCP, MCLP, CoverageResult
+from .cpmp import CPMP, CPMPResult
+from .pcenter import PCenter, PCenterResult
+from .pmedian import PMedian, PMedianResult
+
+__all__ = [
+    "CFLP", "CFLPResult", "CPMP", "CPMPResult", "CoverageResult", "LSCP", "LocationResult", "MCLP",
+    "PCenter", "PCenterResult", "PMedian", "PMedianResult",
+]

@@ -1,0 +1,242 @@
+"""Shared pieces of the classical location models: input checks, geometry, results.
+
+Every model returns a frozen :class:`LocationResult` (or a subclass): the solver-neutral
+status / objective / bound / gap / seconds of :class:`~siting.solvers.SolveResult`
+plus the usual location outputs (open facilities, client → facility assignment,
+coverage percentage, mean distance).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import InputError
+from ..solvers import SolveResult, SolverOptions, SolveStatus
+from ..solvers.base import relative_gap
+
+UNASSIGNED = -1
+
+
+# --------------------------------------------------------------------------- input checks
+def as_cost_matrix(cost_matrix: Any, *, name: str = "cost_matrix", allow_inf: bool = True) -> np.ndarray:
+    """A float (clients × sites) matrix without NaN or negative entries.
+
+    ``inf`` means "this client cannot be served from this site" (when ``allow_inf``).
+    """
+    if hasattr(cost_matrix, "toarray"):  # scipy.sparse: absent pairs are unreachable
+        coo = cost_matrix.tocoo()
+        dense = np.full(coo.shape, np.inf)
+        dense[coo.row, coo.col] = coo.data
+        cost_matrix = dense
+    try:
+        c = np.array(cost_matrix, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"not a numeric matrix ({exc})", field=name, expected="a 2-D array of numbers") from exc
+    if c.ndim != 2 or c.shape[0] == 0 or c.shape[1] == 0:
+        raise InputError(f"shape {c.shape}", field=name, expected="a non-empty 2-D array (clients × sites)")
+    bad = np.isnan(c)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise InputError(f"NaN at client {i}, site {j}", field=name, expected="numbers without NaN")
+    neg = c < 0
+    if neg.any():
+        i, j = np.argwhere(neg)[0]
+        raise InputError(f"negative entry {c[i, j]} at client {i}, site {j}", field=name, expected="non-negative costs")
+    if not allow_inf and np.isinf(c).any():
+        i, j = np.argwhere(np.isinf(c))[0]
+        raise InputError(f"infinite entry at client {i}, site {j}", field=name, expected="finite costs")
+    return c
+
+
+def as_vector(values: Any, n: int, *, name: str, default: float | None = None, positive: bool = False) -> np.ndarray:
+    """A finite, non-negative float vector of length ``n`` (``default`` when ``values`` is None)."""
+    if values is None:
+        if default is None:
+            raise InputError("missing", field=name, expected=f"{n} values")
+        return np.full(n, float(default))
+    try:
+        v = np.array(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"not numeric ({exc})", field=name, expected=f"{n} numbers") from exc
+    if v.shape[0] != n:
+        raise InputError(f"{v.shape[0]} values", field=name, expected=f"{n} values (one per row/column of the cost matrix)")
+    if not np.isfinite(v).all():
+        raise InputError("NaN or infinite value", field=name, expected="finite numbers")
+    if (v < 0).any() or (positive and (v <= 0).any()):
+        raise InputError("negative value" if (v < 0).any() else "zero value", field=name,
+                         expected="positive numbers" if positive else "non-negative numbers")
+    return v
+
+
+def as_site_mask(predefined: Any, n_sites: int, *, name: str = "predefined_facilities_arr") -> np.ndarray:
+    """Boolean mask of required (predefined) sites from a mask or a list of indices."""
+    mask = np.zeros(n_sites, dtype=bool)
+    if predefined is None:
+        return mask
+    arr = np.asarray(predefined)
+    if arr.dtype == bool:
+        if arr.shape != (n_sites,):
+            raise InputError(f"{arr.shape[0] if arr.ndim else 0} flags", field=name, expected=f"{n_sites} booleans")
+        return arr.copy()
+    arr = arr.reshape(-1)
+    if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0 or arr.max() >= n_sites):
+        raise InputError(f"indices {arr.tolist()[:5]}...", field=name, expected=f"site indices in 0..{n_sites - 1} or a boolean mask")
+    mask[arr.astype(np.int64)] = True
+    return mask
+
+
+def check_p(p: Any, n_sites: int, n_required: int = 0, *, name: str = "p_facilities") -> int:
+    if isinstance(p, bool) or not float(p).is_integer():
+        raise InputError(f"{p!r}", field=name, expected="a whole number of facilities")
+    p = int(p)
+    if p < 1 or p > n_sites:
+        raise InputError(f"p = {p} with {n_sites} candidate sites", field=name, expected=f"1 ≤ p ≤ {n_sites}")
+    if p < n_required:
+        raise InputError(f"p = {p} but {n_required} facilities are predefined (required)", field=name,
+                         expected=f"p ≥ {n_required}")
+    return p
+
+
+def options_or_default(options: SolverOptions | None, **overrides: Any) -> SolverOptions:
+    opts = options or SolverOptions()
+    return opts.model_copy(update=overrides) if overrides else opts
+
+
+# --------------------------------------------------------------------------- geometry
+def geodataframe_costs(
+    gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, distance_metric: str = "euclidean"
+) -> np.ndarray:
+    """Distances between demand and facility geometries (centroids of non-point shapes).
+
+    ``demand_col`` / ``facility_col`` name the geometry columns (as in spopt).
+    """
+    from scipy.spatial.distance import cdist
+
+    def xy(gdf: Any, col: str, which: str) -> np.ndarray:
+        if col not in gdf.columns:
+            raise InputError(f"no column '{col}'", field=col, expected=f"a geometry column in the {which} GeoDataFrame")
+        geom = gdf[col]
+        if len(geom) == 0:
+            raise InputError("no rows", field=col, expected=f"at least one {which} row")
+        if geom.isna().any():
+            raise InputError("missing geometry", row=int(np.flatnonzero(geom.isna().to_numpy())[0]) + 1, field=col,
+                             expected="a point or shape in every row")
+        if not all(geom.geom_type == "Point"):
+            geom = geom.centroid
+        return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
+
+    metric = {"euclidean": "euclidean", "manhattan": "cityblock", "cityblock": "cityblock"}.get(distance_metric)
+    if metric is None:
+        raise InputError(f"'{distance_metric}'", field="distance_metric", expected="'euclidean' or 'manhattan'")
+    return cdist(xy(gdf_demand, demand_col, "demand"), xy(gdf_fac, facility_col, "facility"), metric=metric)
+
+
+def column(gdf: Any, col: str | None, *, what: str) -> np.ndarray | None:
+    if col is None:
+        return None
+    if col not in gdf.columns:
+        raise InputError(f"no column '{col}'", field=col, expected=what)
+    return gdf[col].to_numpy()
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class LocationResult:
+    """Outcome of a classical location model.
+
+    ``status`` / ``objective`` / ``bound`` / ``seconds`` / ``backend`` have the meaning of
+    :class:`~siting.solvers.SolveResult`; ``OPTIMAL`` is reported only with a proven bound.
+    ``facilities`` are the open site indices; ``assignment[i]`` is the site serving
+    client i (``-1``: not served / not covered). ``distance`` is the client × site matrix
+    the model was built on (un-weighted), ``weights`` the client demand.
+    """
+
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    seconds: float
+    backend: str
+    facilities: np.ndarray
+    assignment: np.ndarray
+    distance: np.ndarray = field(repr=False)
+    weights: np.ndarray = field(repr=False)
+    message: str = ""
+    solve_result: SolveResult | None = field(default=None, repr=False)
+    stats: dict[str, float] = field(default_factory=dict, repr=False)
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.objective, self.bound)
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status is SolveStatus.OPTIMAL
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status.has_solution
+
+    def facility_clients(self) -> dict[int, np.ndarray]:
+        """Open facility → indices of the clients it serves (spopt's ``fac2cli``)."""
+        out: dict[int, np.ndarray] = {}
+        for f in self.facilities.tolist():
+            out[int(f)] = np.flatnonzero(self.assignment == f)
+        return out
+
+    def client_facility(self) -> np.ndarray:
+        """Client → serving site (``-1`` when not served): spopt's ``cli2fac`` as an array."""
+        return self.assignment.copy()
+
+    @property
+    def served(self) -> np.ndarray:
+        return self.assignment >= 0
+
+    @property
+    def coverage_percentage(self) -> float:
+        """Share of the total demand (weights) that is served, in percent."""
+        total = float(self.weights.sum())
+        if total <= 0:
+            return 100.0 * float(self.served.mean()) if self.served.size else 0.0
+        return 100.0 * float(self.weights[self.served].sum()) / total
+
+    @property
+    def client_distance(self) -> np.ndarray:
+        """Distance from each client to its serving site (NaN when not served)."""
+        d = np.full(self.assignment.shape, np.nan)
+        s = self.served
+        d[s] = self.distance[np.flatnonzero(s), self.assignment[s]]
+        return d
+
+    @property
+    def mean_distance(self) -> float:
+        """Demand-weighted mean distance over served clients (NaN without any)."""
+        s = self.served
+        if not s.any():
+            return math.nan
+        w = self.weights[s]
+        d = self.client_distance[s]
+        return float(np.average(d, weights=w)) if w.sum() > 0 else float(d.mean())
+
+
+def nearest_assignment(cost: np.ndarray, open_sites: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Each client's cheapest open site (``-1`` if none is reachable)."""
+    open_sites = np.asarray(open_sites, dtype=np.int64)
+    if open_sites.size == 0:
+        return np.full(cost.shape[0], UNASSIGNED, dtype=np.int64)
+    sub = cost[:, open_sites]
+    k = np.argmin(sub, axis=1)
+    out = open_sites[k].astype(np.int64)
+    out[~np.isfinite(sub[np.arange(cost.shape[0]), k])] = UNASSIGNED
+    return out
+
+
+def no_solution(status: SolveStatus, distance: np.ndarray, weights: np.ndarray, seconds: float, backend: str,
+                message: str, solve_result: SolveResult | None = None, bound: float | None = None) -> dict[str, Any]:
+    """Keyword arguments of a result without a solution."""
+    return dict(status=status, objective=None, bound=bound, seconds=seconds, backend=backend,
+                facilities=np.zeros(0, dtype=np.int64), assignment=np.full(distance.shape[0], UNASSIGNED, dtype=np.int64),
+                distance=distance, weights=weights, message=message, solve_result=solve_result)

@@ -1,0 +1,229 @@
+"""Covering models: location set covering (LSCP) and maximal covering (MCLP).
+
+A client i is *covered* by site j when ``d_ij ≤ S`` (the service radius). The coverage
+relation is built as a sparse matrix straight from the cost matrix, and clients with
+the same set of covering sites are merged into one row (their weights summed), which
+shrinks real instances a lot without changing any optimum.
+
+LSCP (Toregas et al. 1971)::
+
+    min Σ_j y_j   s.t.  Σ_{j: d_ij ≤ S} y_j ≥ 1  ∀ i,   y_j = 1 required,  y ∈ {0,1}
+
+MCLP (Church & ReVelle 1974)::
+
+    max Σ_i w_i z_i   s.t.  z_i ≤ Σ_{j: d_ij ≤ S} y_j ∀ i,  Σ_j y_j = p,
+                            y_j = 1 required,  y ∈ {0,1},  0 ≤ z ≤ 1
+
+(z may stay continuous: for integer y its best value is integral).
+
+With ``facility_capacity_arr`` both become capacitated: coverage is by shares
+``0 ≤ x_ij ≤ 1`` of client i's demand, ``Σ_i q_i x_ij ≤ s_j y_j``; LSCP then requires
+``Σ_j x_ij = 1`` and MCLP maximises ``Σ w_i x_ij`` with ``Σ_j x_ij ≤ 1`` (no merging then).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import InputError
+from ..solvers import LinearProgramBuilder, SolverOptions, SolveStatus, solve
+from . import _common as cm
+
+
+@dataclass(frozen=True)
+class CoverageResult(cm.LocationResult):
+    """LSCP / MCLP outcome. ``assignment[i]`` is the nearest open covering site (−1: uncovered)."""
+
+    covered_weight: float | None = None
+    total_weight: float | None = None
+
+
+def cover_matrix(distance: np.ndarray, radius: float) -> sp.csr_matrix:
+    rows, cols = np.nonzero(distance <= radius)
+    return sp.csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=distance.shape)
+
+
+def merge_identical_rows(cover: sp.csr_matrix, weights: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Merge clients with the same covering sites (weights summed); drops empty rows."""
+    dense = np.packbits(cover.toarray().astype(bool), axis=1)
+    uniq, inverse = np.unique(dense, axis=0, return_inverse=True)
+    w = np.bincount(inverse.reshape(-1), weights=weights, minlength=uniq.shape[0])
+    rows = np.unpackbits(uniq, axis=1, count=cover.shape[1]).astype(bool)
+    keep = rows.any(axis=1)
+    return sp.csr_matrix(rows[keep].astype(np.int8)), w[keep]
+
+
+def _radius(v: Any) -> float:
+    try:
+        r = float(v)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{v!r}", field="service_radius", expected="a number") from exc
+    if not np.isfinite(r) or r < 0:
+        raise InputError(f"{r}", field="service_radius", expected="a finite, non-negative distance")
+    return r
+
+
+class _Covering:
+    kind = "covering"
+
+    def __init__(self, distance: np.ndarray, weights: np.ndarray, radius: float, p: int | None, predefined: np.ndarray,
+                 capacity: np.ndarray | None, name: str) -> None:
+        self.distance, self.weights, self.radius, self.p = distance, weights, radius, p
+        self.predefined, self.capacity, self.name = predefined, capacity, name
+        self.result: CoverageResult | None = None
+
+    def _finish(self, lp: Any, sr: Any, t0: float, extra: dict[str, float]) -> CoverageResult:
+        secs = time.perf_counter() - t0
+        if not sr.status.has_solution or sr.values is None:
+            return CoverageResult(**cm.no_solution(sr.status, self.distance, self.weights, secs, sr.backend,
+                                                   sr.message or sr.status.value, sr, sr.bound), stats=extra)
+        open_sites = np.flatnonzero(lp.block_values(sr.values, "open") > 0.5).astype(np.int64)
+        d = np.where(self.distance <= self.radius, self.distance, np.inf)
+        assign = cm.nearest_assignment(d, open_sites)
+        if "share" in lp.var_blocks:  # capacitated: the site with the largest share
+            xv = lp.block_values(sr.values, "share")
+            rows, cols = extra.pop("_rows"), extra.pop("_cols")
+            sh = sp.csr_matrix((np.where(xv > 1e-9, xv, 0.0), (rows, cols)), shape=self.distance.shape)
+            best = np.asarray(sh.argmax(axis=1)).reshape(-1)
+            assign = np.where(np.asarray(sh.max(axis=1).todense()).reshape(-1) > 1e-9, best, -1).astype(np.int64)
+        covered = float(self.weights[assign >= 0].sum())
+        return CoverageResult(sr.status, sr.objective, sr.bound, secs, sr.backend, open_sites, assign, self.distance,
+                              self.weights, sr.message, sr, extra, covered_weight=covered,
+                              total_weight=float(self.weights.sum()))
+
+
+class LSCP(_Covering):
+    """Location set covering: fewest facilities so that every client is within ``service_radius``."""
+
+    kind = "lscp"
+
+    @classmethod
+    def from_cost_matrix(cls, cost_matrix: Any, service_radius: float, predefined_facilities_arr: Any = None,
+                         facility_capacity_arr: Any = None, demand_quantity_arr: Any = None,
+                         name: str = "lscp") -> "LSCP":
+        d = cm.as_cost_matrix(cost_matrix)
+        n, m = d.shape
+        q = cm.as_vector(demand_quantity_arr, n, name="demand_quantity_arr", default=1.0)
+        cap = None if facility_capacity_arr is None else cm.as_vector(facility_capacity_arr, m, name="facility_capacity_arr")
+        if cap is not None and cap.sum() + 1e-9 < q.sum():
+            raise InputError(f"total capacity {cap.sum():g} is below total demand {q.sum():g}",
+                             field="facility_capacity_arr", expected="capacities that can cover the demand")
+        return cls(d, q, _radius(service_radius), None, cm.as_site_mask(predefined_facilities_arr, m), cap, name)
+
+    @classmethod
+    def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
+                          service_radius: float, predefined_facility_col: str | None = None,
+                          facility_capacity_col: str | None = None, demand_quantity_col: str | None = None,
+                          distance_metric: str = "euclidean", name: str = "lscp") -> "LSCP":
+        d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
+        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
+        return cls.from_cost_matrix(d, service_radius, None if pre is None else pre.astype(bool),
+                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
+                                    cm.column(gdf_demand, demand_quantity_col, what="a demand column"), name)
+
+    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CoverageResult:
+        opts = cm.options_or_default(options, **overrides)
+        t0 = time.perf_counter()
+        cover = cover_matrix(self.distance, self.radius)
+        empty = np.flatnonzero(np.diff(cover.indptr) == 0)
+        if empty.size:
+            self.result = CoverageResult(**cm.no_solution(
+                SolveStatus.INFEASIBLE, self.distance, self.weights, time.perf_counter() - t0, opts.backend,
+                f"client {int(empty[0])} has no site within {self.radius:g}"))
+            return self.result
+        m = self.distance.shape[1]
+        b = LinearProgramBuilder(self.name)
+        y = b.add_binaries("open", m)
+        extra: dict[str, Any] = {}
+        if self.capacity is None:
+            rows_c, w = merge_identical_rows(cover, self.weights)
+            coo = rows_c.tocoo()
+            b.add_constraints("cover", rows_c.shape[0], coo.row, y[coo.col], 1.0, lb=1.0)
+            extra["rows_after_merge"] = float(rows_c.shape[0])
+        else:
+            coo = cover.tocoo()
+            k = coo.row.size
+            x = b.add_variables("share", k, lb=0.0, ub=1.0)
+            b.add_constraints("serve", cover.shape[0], coo.row, x, 1.0, lb=1.0, ub=1.0)
+            b.add_constraints("capacity", m, np.r_[coo.col, np.arange(m)], np.r_[x, y],
+                              np.r_[self.weights[coo.row], -self.capacity], ub=0.0)
+            b.add_constraints("link", k, np.r_[np.arange(k), np.arange(k)], np.r_[x, y[coo.col]],
+                              np.r_[np.ones(k), -np.ones(k)], ub=0.0)
+            extra.update(_rows=coo.row, _cols=coo.col)
+        if self.predefined.any():
+            fx = np.flatnonzero(self.predefined)
+            b.add_constraints("required", fx.size, np.arange(fx.size), y[fx], 1.0, lb=1.0)
+        b.add_objective("facilities", "min", y, 1.0)
+        lp = b.build()
+        self.result = self._finish(lp, solve(lp, opts), t0, extra)
+        return self.result
+
+
+class MCLP(_Covering):
+    """Maximal covering: p facilities covering the most demand within ``service_radius``."""
+
+    kind = "mclp"
+
+    @classmethod
+    def from_cost_matrix(cls, cost_matrix: Any, weights: Any, service_radius: float, p_facilities: int,
+                         predefined_facilities_arr: Any = None, facility_capacity_arr: Any = None,
+                         name: str = "mclp") -> "MCLP":
+        d = cm.as_cost_matrix(cost_matrix)
+        n, m = d.shape
+        w = cm.as_vector(weights, n, name="weights", default=1.0)
+        fixed = cm.as_site_mask(predefined_facilities_arr, m)
+        p = cm.check_p(p_facilities, m, int(fixed.sum()))
+        cap = None if facility_capacity_arr is None else cm.as_vector(facility_capacity_arr, m, name="facility_capacity_arr")
+        return cls(d, w, _radius(service_radius), p, fixed, cap, name)
+
+    @classmethod
+    def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
+                          weights_cols: str | None, service_radius: float, p_facilities: int,
+                          predefined_facility_col: str | None = None, facility_capacity_col: str | None = None,
+                          distance_metric: str = "euclidean", name: str = "mclp") -> "MCLP":
+        d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
+        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
+        return cls.from_cost_matrix(d, cm.column(gdf_demand, weights_cols, what="a demand weight column"),
+                                    service_radius, p_facilities, None if pre is None else pre.astype(bool),
+                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"), name)
+
+    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CoverageResult:
+        opts = cm.options_or_default(options, **overrides)
+        t0 = time.perf_counter()
+        cover = cover_matrix(self.distance, self.radius)
+        m = self.distance.shape[1]
+        b = LinearProgramBuilder(self.name)
+        y = b.add_binaries("open", m)
+        extra: dict[str, Any] = {}
+        if self.capacity is None:
+            rows_c, w = merge_identical_rows(cover, self.weights)
+            coo = rows_c.tocoo()
+            k = rows_c.shape[0]
+            z = b.add_variables("covered", k, lb=0.0, ub=1.0)
+            b.add_constraints("cover", k, np.r_[np.arange(k), coo.row], np.r_[z, y[coo.col]],
+                              np.r_[np.ones(k), -np.ones(coo.row.size)], ub=0.0)
+            b.add_objective("covered_demand", "max", z, w)
+            extra["rows_after_merge"] = float(k)
+        else:
+            coo = cover.tocoo()
+            k = coo.row.size
+            x = b.add_variables("share", k, lb=0.0, ub=1.0)
+            b.add_constraints("serve", cover.shape[0], coo.row, x, 1.0, ub=1.0)
+            b.add_constraints("capacity", m, np.r_[coo.col, np.arange(m)], np.r_[x, y],
+                              np.r_[self.weights[coo.row], -self.capacity], ub=0.0)
+            b.add_constraints("link", k, np.r_[np.arange(k), np.arange(k)], np.r_[x, y[coo.col]],
+                              np.r_[np.ones(k), -np.ones(k)], ub=0.0)
+            b.add_objective("covered_demand", "max", x, self.weights[coo.row])
+            extra.update(_rows=coo.row, _cols=coo.col)
+        b.add_constraints("p", 1, np.zeros(m), y, 1.0, lb=float(self.p), ub=float(self.p))
+        if self.predefined.any():
+            fx = np.flatnonzero(self.predefined)
+            b.add_constraints("required", fx.size, np.arange(fx.size), y[fx], 1.0, lb=1.0)
+        lp = b.build()
+        self.result = self._finish(lp, solve(lp, opts), t0, extra)
+        return self.result
