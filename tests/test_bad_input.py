@@ -45,9 +45,9 @@ def assert_cli_refuses(scenario: Path, tmp_path: Path, *args: str, needles: tupl
     res = runner.invoke(app, ["run", str(scenario), "--out", str(outdir / "out"), *args])
     assert res.exit_code == 2, res.output
     assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit), res.exception
-    text = " ".join(res.output.split())  # rich wraps long lines
+    text = "".join(res.output.split())  # rich wraps long lines, even inside a path
     for needle in needles:
-        assert needle in text, (needle, text)
+        assert "".join(needle.split()) in text, (needle, res.output)
     assert not (outdir / "out").exists()
     assert list(outdir.iterdir()) == []  # no temporary folder left behind either
     assert snapshot(tmp_path) == before
@@ -78,7 +78,7 @@ SPA = "spaces.csv"
     (COM, 2, "community_type", "castle", "Input should be"),
     (SPA, 2, "area_m2", "-10", "greater than 0"),
     (SPA, 3, "area_m2", "0", "greater than 0"),
-    (SPA, 1, "area_m2", "", "Field required"),
+    (SPA, 1, "area_m2", "", "valid number"),
     (SPA, 1, "floor", "0", "floor 0 does not exist"),
     (SPA, 2, "floor", "2.5", "valid integer"),
     (SPA, 2, "floor", "ground", "valid integer"),
@@ -308,28 +308,17 @@ def test_scenario_file_not_found(tmp_path):
 
 # ------------------------------------------------------------------ errors found while deriving the instance
 
-_NO_FILE = pytest.mark.xfail(
-    strict=True, reason="BUG: errors raised while deriving the instance from the scenario's settings "
-    "(instance._derive, catalogue.load_preset with origin='standard') do not name the scenario file: "
-    "the CLI prints e.g. \"error: standard, field 'standard': unknown standard preset 'nope'\" or "
-    "\"error: field 'spaces.locked': unknown space id 'T-S9'\"")
-
-
 @pytest.mark.parametrize("assignments, error, field, message", [
-    pytest.param(["standard=nope"], CatalogueError, "standard", "unknown standard preset 'nope'", marks=_NO_FILE),
-    pytest.param(["standard_overrides.hub.requird=false"], CatalogueError, "standard_overrides.hub.requird",
-                 "Extra inputs", marks=_NO_FILE),
-    pytest.param(["spaces.locked=[T-S9]"], ScenarioError, "spaces.locked", "unknown space id 'T-S9'", marks=_NO_FILE),
-    pytest.param(["spaces.forbidden=[T-S9]"], ScenarioError, "spaces.forbidden", "unknown space id 'T-S9'",
-                 marks=_NO_FILE),
-    pytest.param(["spaces.locked=[T-S1]", "spaces.forbidden=[T-S1]"], ScenarioError, "spaces",
-                 "both required/locked and forbidden", marks=_NO_FILE),
-    pytest.param(["demand_growth.age_99=1.2"], ScenarioError, "demand_growth", "unknown age group 'age_99'",
-                 marks=_NO_FILE),
+    (["standard=nope"], CatalogueError, "standard", "unknown standard preset 'nope'"),
+    (["standard_overrides.hub.requird=false"], CatalogueError, "standard_overrides.hub.requird", "Extra inputs"),
+    (["spaces.locked=[T-S9]"], ScenarioError, "spaces.locked", "unknown space id 'T-S9'"),
+    (["spaces.forbidden=[T-S9]"], ScenarioError, "spaces.forbidden", "unknown space id 'T-S9'"),
+    (["spaces.locked=[T-S1]", "spaces.forbidden=[T-S1]"], ScenarioError, "spaces", "both required/locked and forbidden"),
+    (["demand_growth.age_99=1.2"], ScenarioError, "demand_growth", "unknown age group 'age_99'"),
     (["catalogue_overrides.services.infant_care.m2_per_user=-1"], CatalogueError,
-     "services.infant_care.m2_per_user", "greater than 0"),
-    (["catalogue_overrides.services.infant_care.floors=[0, 1]"], CatalogueError, "services.infant_care",
-     "never 0"),
+     "catalogue_overrides.services.infant_care.m2_per_user", "greater than 0"),
+    (["catalogue_overrides.services.infant_care.floors=[0, 1]"], CatalogueError,
+     "catalogue_overrides.services.infant_care", "never 0"),
 ])
 def test_settings_errors_name_the_scenario_file(tmp_path, scn, assignments, error, field, message):
     with pytest.raises(error) as ei:
@@ -348,7 +337,7 @@ def test_settings_errors_name_the_scenario_file(tmp_path, scn, assignments, erro
     (["spaces.forbidden=[T-S9]"], ScenarioError, "spaces.forbidden", "unknown space id 'T-S9'"),
     (["spaces.locked=[T-S1]", "spaces.forbidden=[T-S1]"], ScenarioError, "spaces", "both required/locked and forbidden"),
     (["demand_growth.age_99=1.2"], ScenarioError, "demand_growth", "unknown age group 'age_99'"),
-    (["catalogue_overrides.services.sauna.m2_per_user=3"], CatalogueError, "services.sauna", ""),
+    (["catalogue_overrides.services.sauna.m2_per_user=3"], CatalogueError, "catalogue_overrides.services.sauna", ""),
 ])
 def test_settings_errors_name_the_field(tmp_path, scn, assignments, error, field, message):
     # the located part that works today: the error class, the field and the message
@@ -393,3 +382,20 @@ def test_from_arrays_rejects_bad_rows_with_a_location():
         Instance.from_arrays(community_xy=[[0, 0]], households=100, residents=np.zeros((1, 7)),
                              space_xy=[[0, 0]], space_area_m2=[100], space_floor=0)
     assert ei.value.location.field == "floor"
+
+
+# ------------------------------------------------------------------ the demo data, corrupted
+
+@pytest.mark.parametrize("table, row, col, value", [
+    (COM, 57, "households", "abc"),
+    (SPA, 300, "floor", "0"),
+    (SPA, 120, "excluded_services", "infant_care;spa"),
+])
+def test_corrupted_demo_row_is_located(demo_copy, tmp_path, table, row, col, value):
+    path = demo_copy.parent / "data" / table
+    set_cell(path, row, col, value)
+    with pytest.raises(InputError) as ei:
+        load(demo_copy)
+    loc = ei.value.location
+    assert (Path(loc.file), loc.row, loc.field) == (path, row, col)
+    assert_cli_refuses(demo_copy, tmp_path, needles=(f"row {row}", f"field '{col}'"))

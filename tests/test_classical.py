@@ -265,3 +265,22 @@ def test_from_geodataframe_matches_cost_matrix():
         assert rg.objective == pytest.approx(rm.objective), type(geo).__name__
     with pytest.raises(InputError, match="no column"):
         PMedian.from_geodataframe(dem, fac, "geometry", "geometry", "nope", 3)
+
+
+@pytest.mark.parametrize("backend", ["scip", "cbc"])
+def test_models_are_backend_neutral(backend):
+    d = euclid(22, 30, 10)
+    opts = SolverOptions(backend=backend, time_limit_s=60, relative_gap=0.0)
+    r = MCLP.from_cost_matrix(d, None, 30.0, 2).solve(opts)
+    assert r.status is SolveStatus.OPTIMAL
+    assert r.objective == pytest.approx(max((d[:, list(c)] <= 30.0).any(axis=1).sum()
+                                            for c in itertools.combinations(range(10), 2)))
+    r = PMedian.from_cost_matrix(d, None, 3).solve(opts, method="mip")
+    assert r.status is SolveStatus.OPTIMAL and r.objective == pytest.approx(brute(d, 3, np.sum))
+
+
+def test_pcenter_with_required_site():
+    d = euclid(23, 25, 9)
+    r = PCenter.from_cost_matrix(d, 3, predefined_facilities_arr=[0]).solve(EXACT)
+    assert r.status is SolveStatus.OPTIMAL and 0 in r.facilities
+    assert r.objective == pytest.approx(brute(d, 3, np.max, required=(0,)))

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from .errors import SitingError
 
@@ -26,7 +27,8 @@ err_console = Console(stderr=True)
 
 
 def _fail(exc: SitingError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    # one unwrapped line (paths must stay copyable), no markup parsing of the message
+    err_console.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True, highlight=False)
     raise typer.Exit(code=exc.exit_code)
 
 
@@ -84,6 +86,7 @@ def demo(
     out: Optional[Path] = typer.Option(None, "--out", help="output folder (default: a new siting-demo-<time> folder)"),
     force: bool = typer.Option(False, "--force", help="replace an existing non-empty output folder"),
     city: bool = typer.Option(False, "--city", help="the city-scale synthetic data (about 1,258 communities)"),
+    network: bool = typer.Option(False, "--network", help="walk on the synthetic street network, not straight lines"),
     seed: int = typer.Option(2024, help="seed of the synthetic district"),
     backend: Optional[str] = typer.Option(None, help="scip | cpsat | highs | cbc"),
     time_limit_s: Optional[float] = typer.Option(None, "--time-limit-s"),
@@ -98,8 +101,9 @@ def demo(
         out = out or _default_out("siting-demo")
         options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
         with err_console.status("generating the synthetic district…"):
-            inst = demo_instance(seed=seed, city=city, scenario=scenario)
-        console.print(f"[bold]{inst.name}[/]: {inst.n_communities} communities, {inst.n_spaces} candidate spaces "
+            inst = demo_instance(seed=seed, city=city, scenario=scenario, network=network)
+        console.print(f"[bold]{inst.name}[/]: {inst.n_communities} communities, {inst.n_spaces} candidate spaces, "
+                      f"{inst.reach.n_pairs:,} walking pairs ({inst.reach.source}) "
                       f"(SYNTHETIC data, calibrated to public figures)")
         code = _solve_and_write(inst, scenario, options, out, force)
     except SitingError as exc:

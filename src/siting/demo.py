@@ -34,11 +34,27 @@ def demo_scenario(communities: str = "communities.csv", spaces: str = "spaces.cs
         raise ScenarioError(f"packaged demo settings are invalid: {exc}", file="demo_settings.yaml") from None
 
 
-def demo_instance(seed: int = DEMO_SEED, city: bool = False, scenario: Scenario | None = None) -> Instance:
+def demo_instance(seed: int = DEMO_SEED, city: bool = False, scenario: Scenario | None = None,
+                  network: bool = False) -> Instance:
+    """The synthetic district (or city); ``network=True`` walks on a synthetic street network
+    (perturbed grid, a river with bridges, a rail line and an expressway) instead of straight lines."""
     scenario = scenario or demo_scenario()
     communities, spaces = generate_city(seed) if city else generate_district(seed)
-    name = scenario.name + ("-city" if city else "") + ("" if seed == DEMO_SEED else f"-seed{seed}")
-    return Instance.from_geodataframes(communities, spaces, scenario.settings(), name=name)
+    name = scenario.name + ("-city" if city else "") + ("-network" if network else "") + (
+        "" if seed == DEMO_SEED else f"-seed{seed}")
+    reach = None
+    if network:
+        from .demo_network import generate_street_network
+        from .instance import _max_walk_min
+        from .network import StreetNetwork
+
+        lines = generate_street_network(communities, spaces, seed)
+        net = StreetNetwork.from_geodataframe(lines, walkable_column="walkable",
+                                              default_speed_m_per_min=scenario.walking.speed_m_per_min)
+        inst0 = Instance.from_geodataframes(communities.iloc[:1], spaces.iloc[:1], scenario.settings())
+        reach = net.reach(communities, spaces, _max_walk_min(inst0.catalogue, inst0.preset),
+                          community_ids=communities["community_id"].tolist(), space_ids=spaces["space_id"].tolist())
+    return Instance.from_geodataframes(communities, spaces, scenario.settings(), name=name, reach=reach)
 
 
 def export_demo(folder: str | Path, seed: int = DEMO_SEED) -> Path:

@@ -56,6 +56,17 @@ class InputError(SitingError):
         super().__init__(text)
 
 
+    def located(self, file: str) -> "InputError":
+        """The same error, naming ``file`` when it named no file (or only a section name)."""
+        if self.location.file and self.location.file not in ("standard", "catalogue_overrides"):
+            return self
+        field = self.location.field
+        if self.location.file in ("standard", "catalogue_overrides") and field and not field.startswith(
+                ("standard", "catalogue")):
+            field = f"{self.location.file}.{field}" if self.location.file != "standard" else field
+        return type(self)(self.message, file=file, row=self.location.row, field=field, expected=self.expected)
+
+
 class ScenarioError(InputError):
     """A scenario file (or override) that is wrong: unknown key, bad value, missing file."""
 

@@ -154,9 +154,7 @@ class Instance:
         else:
             adj = np.asarray(adjacency, dtype=np.int64).reshape(-1, 2)
         if reach is None:
-            max_walk = max(
-                max(s.max_walk_min for s in catalogue.services.values()), preset.area_reach_min, preset.hub.reach_min
-            )
+            max_walk = _max_walk_min(catalogue, preset)
             reach = straight_line_reach(
                 communities[["x", "y"]].to_numpy(), spaces[["x", "y"]].to_numpy(),
                 walk_speed_m_per_min=settings.walking.speed_m_per_min,
@@ -169,9 +167,25 @@ class Instance:
 
     @classmethod
     def from_scenario(cls, scenario: Any) -> "Instance":
-        """Read and validate a :class:`~siting.scenario.Scenario`'s data files."""
+        """Read and validate a :class:`~siting.scenario.Scenario`'s data files.
+
+        Errors in the scenario's settings (preset, overrides, locked ids, growth) name the
+        scenario file; errors in a data file name that file.
+        """
+        try:
+            return cls._from_scenario(scenario)
+        except InputError as exc:
+            if scenario.source_file is None:
+                raise
+            located = exc.located(str(scenario.source_file))
+            if located is exc:
+                raise
+            raise located from None
+
+    @classmethod
+    def _from_scenario(cls, scenario: Any) -> "Instance":
         settings = scenario.settings()
-        catalogue = load_catalogue(settings.catalogue_overrides, origin=f"{scenario.source_file}: catalogue_overrides")
+        catalogue = load_catalogue(settings.catalogue_overrides, origin="catalogue_overrides")
         sids = catalogue.service_ids
         data = scenario.data
         communities = read_communities(data.communities, sids, data.crs)
@@ -179,8 +193,27 @@ class Instance:
         adjacency = None
         if data.adjacency is not None:
             adjacency = read_adjacency(data.adjacency, pd.Index(communities["community_id"]))
+        reach = None
+        if data.network is not None or data.travel_times is not None:
+            preset = load_preset(settings.standard, settings.standard_overrides, origin="standard")
+            max_walk = _max_walk_min(catalogue, preset)
+            cids, sids_ = communities["community_id"].tolist(), spaces["space_id"].tolist()
+            if data.network is not None:
+                from .network import StreetNetwork
+
+                net = StreetNetwork.from_file(
+                    data.network, speed_column=data.network_speed_column,
+                    walkable_column=data.network_walkable_column,
+                    default_speed_m_per_min=settings.walking.speed_m_per_min, target_crs=communities.crs,
+                )
+                reach = net.reach(communities, spaces, max_walk, max_snap_m=data.max_snap_m,
+                                  community_ids=cids, space_ids=sids_)
+            else:
+                from .network_od import reach_from_od_table
+
+                reach = reach_from_od_table(data.travel_times, cids, sids_, max_walk)
         return cls.from_geodataframes(
-            communities, spaces, settings, adjacency=adjacency, name=scenario.name,
+            communities, spaces, settings, adjacency=adjacency, reach=reach, name=scenario.name,
             applied_overrides=scenario.applied, _validated=True,
         )
 
@@ -238,6 +271,11 @@ class Instance:
         sg = gpd.GeoDataFrame(spa, geometry=gpd.points_from_xy(space_xy[:, 0], space_xy[:, 1]), crs=crs)
         return cls.from_geodataframes(cg, sg, settings, reach=reach, adjacency=adjacency, name=name,
                                       _origins=("<community arrays>", "<space arrays>"))
+
+
+def _max_walk_min(catalogue: Catalogue, preset: Preset) -> float:
+    """The largest walking time any rule looks at: the reach table's cut-off."""
+    return max(max(s.max_walk_min for s in catalogue.services.values()), preset.area_reach_min, preset.hub.reach_min)
 
 
 def _set(inst: Instance, name: str, value: Any) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .catalogue import deep_merge
 from .errors import ScenarioError
@@ -32,6 +32,17 @@ class DataFiles(BaseModel):
     spaces: Path
     crs: str | None = None
     adjacency: Path | None = Field(None, description="CSV community_id,neighbour_id (shared hubs)")
+    network: Path | None = Field(None, description="street network lines (GPKG/GeoJSON/SHP) for walking times")
+    network_speed_column: str | None = Field(None, description="walking speed per line, m/min")
+    network_walkable_column: str | None = Field(None, description="boolean column: line is walkable")
+    max_snap_m: float = Field(300.0, gt=0, description="warn for points farther than this from any street")
+    travel_times: Path | None = Field(None, description="origin-destination table: community_id,space_id,minutes")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "DataFiles":
+        if self.network is not None and self.travel_times is not None:
+            raise ValueError("give either data.network or data.travel_times, not both")
+        return self
 
 
 class Scenario(PlanningSettings):
@@ -121,7 +132,7 @@ def load_scenario(
     data = raw.get("data")
     if isinstance(data, dict):
         data = dict(data)
-        for key in ("communities", "spaces", "adjacency"):
+        for key in ("communities", "spaces", "adjacency", "network", "travel_times"):
             if data.get(key):
                 p = Path(str(data[key]))
                 data[key] = p if p.is_absolute() else base / p

@@ -9,26 +9,32 @@ So :func:`solve_pmedian` proves optimality in four stages:
    all swaps scored at once; :mod:`._vertex_substitution`).
 2. **Lower bound** – Lagrangian relaxation of the assignment rows (Beasley 1993) by
    subgradient optimisation, touching only pairs with ``C_ij < λ_i``
-   (:mod:`._pmedian_lagrange`); every 10 iterations the relaxation's p sites seed a new
+   (:mod:`._pmedian_lagrange`); every 20 iterations the relaxation's p sites seed a new
    vertex substitution, which tightens UB. When ``⌈L⌉ ≥ UB`` (integral data) or the
    relative gap is within the requested tolerance, the incumbent is **proven** optimal.
-3. **Reduction** – Lagrangian reduced-cost fixing: sites whose opening penalty exceeds
-   ``UB − L`` are closed, sites whose closing penalty does are fixed open, and client–site
-   pairs with ``L + pen_j + (C_ij − λ_i)⁺ > UB`` are removed (radius truncation). None of
-   them can appear in a solution better than the incumbent, so this keeps the proof.
-4. **Exact MIP** on what is left – the radius formulation (Elloumi 2010, chained form;
-   :mod:`._radius_mip`) over the surviving pairs only, solved by the chosen OR-Tools
-   backend. Stage 3 keeps only what a solution of cost ≤ UB − δ can use (δ = 1 on integral
-   data, else the requested gap), so the MIP's optimum, or its infeasibility, decides
-   between it and the incumbent. (An explicit row ``cost ≤ UB − δ`` was measured to slow
-   HiGHS down 2–3×, so the cut-off acts only through the reduction.)
+3. **Reduction** – Lagrangian reduced-cost fixing for solutions of cost ≤ ``T = UB − δ``
+   (δ = 1 on integral data, else the requested gap): sites whose opening penalty exceeds
+   ``T − L`` are closed, sites whose closing penalty does are fixed open, and client–site
+   pairs with ``L + pen_j + (C_ij − λ_i)⁺ > T`` are removed (radius truncation). None of
+   them can appear in a better solution, so this keeps the proof; typically 3–15 % of the
+   pairs survive on OR-Library instances that reach this stage.
+4. **Exact stage** on the reduced instance, one of
+   * ``method="bnb"`` (default): Lagrangian branch-and-bound (:mod:`._pmedian_bnb`) – 15
+     warm-started subgradient steps per node, penalty fixing at every node, depth first;
+   * ``method="mip"``: the radius formulation (Elloumi 2010, chained sparse form;
+     :mod:`._radius_mip`) over the surviving pairs, solved by ``options.backend``.
+   Either one's optimum, or its proof that nothing ≤ T exists, settles optimality.
+   Measured on OR-Library: the MIP needs minutes on small-p instances (HiGHS: pmed38 219 s,
+   pmed36 unproven after 300 s) where the B&B needs seconds (5 s, 28 s), because its node
+   bounds are the strong Lagrangian ones and its nodes cost milliseconds. (An explicit row
+   ``cost ≤ T`` in the MIP slowed HiGHS 2–3×, so the cut-off acts through the reduction.)
 
 The full formulation being solved (with ``C_ij = w_i·d_ij``) is
 
     min Σ_i Σ_j C_ij x_ij   s.t.  Σ_j x_ij = 1 ∀i,  x_ij ≤ y_j,  Σ_j y_j = p,
                                    y_j = 1 for required sites,  x, y ∈ {0, 1},
 
-stage 4 being its radius reformulation restricted to the pairs stage 3 keeps.
+stage 4 solving it (or its radius reformulation) restricted to the pairs stage 3 keeps.
 ``OPTIMAL`` is reported only when the bound proves it; a time-limited run returns
 ``FEASIBLE`` with the best bound.
 """
@@ -129,13 +135,14 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
     def result(status: SolveStatus, open_sites: np.ndarray | None, bound: float | None, msg: str,
                sr: Any = None) -> PMedianResult:
         secs = time.perf_counter() - t0
+        backend = sr.backend if sr is not None else "lagrangian"  # which engine settled the answer
         if open_sites is None:
-            return PMedianResult(**cm.no_solution(status, distance, weights, secs, options.backend, msg, sr, bound),
+            return PMedianResult(**cm.no_solution(status, distance, weights, secs, backend, msg, sr, bound),
                                  stats=stats)
         open_sites = np.sort(np.asarray(open_sites, dtype=np.int64))
         assign = cm.nearest_assignment(C, open_sites)
         obj = float(C[np.arange(n), assign].sum())
-        return PMedianResult(status, obj, bound, secs, options.backend, open_sites, assign, message=msg,
+        return PMedianResult(status, obj, bound, secs, backend, open_sites, assign, message=msg,
                              solve_result=sr, stats=stats, **base)
 
     unreachable = ~finite.any(axis=1)
@@ -165,6 +172,8 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
         if key in state["seen"] or time.perf_counter() > deadline:
             return
         state["seen"].add(key)
+        if sites.size != p or cost_of(Cf, sites) > 1.02 * state["ub"]:  # too far off to be worth a descent
+            return
         s2, v2, _ = local_search(Cf, sites, fixed, deadline=deadline)
         if v2 < state["ub"] - 1e-9:
             state["ub"], state["sites"] = v2, s2
