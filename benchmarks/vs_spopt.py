@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                     abs(so["objective"] - si["objective"]) <= 1e-6 * max(1.0, abs(si["objective"]))
                 ratio = so["seconds"] / max(si["seconds"], 1e-9)
             disagreements += agree is False
+            # PuLP reports "Optimal" even when CBC stopped at its time limit (pmed6): flag it
+            so["hit_time_limit"] = "seconds" in so and so["seconds"] >= 0.98 * args.spopt_time_limit
             rec = {"instance": name, "model": model, "n_clients": cost.shape[0], "n_sites": cost.shape[1], "p": p,
                    "radius": radius if model == "mclp" else None, "spopt": so, "siting": si,
                    "time_ratio": ratio, "objectives_agree": agree, "backend": backend}
@@ -154,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             sobj = so.get("objective")
             print(f"{name:<24}{model:<9}{(sobj if sobj is not None else float('nan')):>14.3f}{so.get('status', so.get('error', ''))[:12]:>13}"
                   f"{so.get('seconds', float('nan')):>9.2f}{(si['objective'] if si['objective'] is not None else float('nan')):>14.3f}"
-                  f"{si['status']:>9}{si['seconds']:>9.2f}{(ratio or float('nan')):>8.1f}  {agree}", flush=True)
+                  f"{si['status']:>9}{si['seconds']:>9.2f}{(ratio or float('nan')):>8.1f}  {agree}"
+                  f"{'  (spopt hit its time limit)' if so.get('hit_time_limit') else ''}", flush=True)
     return 0
 
 

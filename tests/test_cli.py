@@ -136,9 +136,6 @@ def test_output_scenario_yaml_records_the_settings(tiny_scenario, tmp_path):
     assert s["budget_cny"] == 2_000_000 and s["cost_cny"] <= 2_000_000
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (cli.run / outputs.write_outcome): --backend, --time-limit-s, --gap and "
-                   "--threads change the solve but are not recorded: scenario.yaml in the output keeps the file's "
-                   "solver block (backend scip), so re-running the saved scenario does not reproduce the plan")
 def test_output_scenario_yaml_records_command_line_solver_options(tiny_scenario, tmp_path):
     out = tmp_path / "out"
     res = invoke("run", tiny_scenario, "--out", out, "--backend", "highs", "--time-limit-s", "15")

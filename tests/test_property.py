@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 
 from conftest import assert_objectives_recomputed, residents, settings as tiny_settings, tiny
 from siting.api import solve_instance
-from siting.catalogue import AGE_GROUPS
 from siting.instance import Instance
 from siting.settings import ObjectiveSettings, PlanningSettings
 from siting.solvers import SolverOptions, SolveStatus

@@ -70,3 +70,15 @@ def test_progress_callback_receives_reports():
     assert r.status is SolveStatus.OPTIMAL
     assert seen, "no progress report"
     assert seen[-1].objective == pytest.approx(r.objective)
+
+
+def test_cpsat_refuses_continuous_variables():
+    # CP-SAT works on an integer grid: on a continuous program it can claim "optimal" for a
+    # worse plan, so it must refuse instead of returning a silently wrong answer
+    from siting.errors import SolverError
+
+    b = LinearProgramBuilder("cont")
+    x = b.add_variables("x", 1, ub=2.5)
+    b.add_objective("o", "max", x, 1.0)
+    with pytest.raises(SolverError, match="all-integer"):
+        solve(b.build(), SolverOptions(backend="cpsat", time_limit_s=5))

@@ -189,9 +189,15 @@ def _validation_message(exc: ValidationError) -> tuple[str, str]:
 def load_catalogue(overrides: dict[str, Any] | None = None, *, origin: str = "services.yaml") -> Catalogue:
     """The shipped catalogue, with ``overrides`` deep-merged (e.g. from a scenario) and validated."""
     raw = deep_merge(_raw_catalogue(), overrides or {})
-    for sid in (overrides or {}).get("services", {}) or {}:
-        if sid not in _raw_catalogue()["services"] and not isinstance(raw["services"][sid], dict):
-            raise CatalogueError(f"unknown service '{sid}'", file=origin, field=f"services.{sid}")
+    required = [n for n, f in Service.model_fields.items() if f.is_required()]
+    for sid, body in ((overrides or {}).get("services", {}) or {}).items():
+        if sid in _raw_catalogue()["services"]:
+            continue
+        missing = [k for k in required if not isinstance(body, dict) or k not in body]
+        if missing:
+            raise CatalogueError(f"unknown service '{sid}'", file=origin, field=f"services.{sid}",
+                                 expected=f"one of {list(_raw_catalogue()['services'])}, or a new service "
+                                          f"with all of {required}")
     try:
         return Catalogue.model_validate(raw)
     except ValidationError as exc:

@@ -67,7 +67,9 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool) -> int:
     with view.live:
         outcome = solve_instance(inst, options, progress=view)
     print_summary(console, outcome)
-    write_outcome(outcome, out, force=force, scenario=scenario)
+    # record the solver options actually used (command-line flags included), so that the saved
+    # scenario.yaml reproduces the plan
+    write_outcome(outcome, out, force=force, scenario=scenario.model_copy(update={"solver": options}))
     console.print(f"plan written to [bold]{out}[/]")
     if outcome.evaluation is not None and not outcome.evaluation.feasible:
         err_console.print("[bold red]the independent checker found violations (see summary.json)[/]")

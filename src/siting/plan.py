@@ -55,8 +55,12 @@ def extract_plan(
     def val(name: str) -> np.ndarray:
         return x[v[name]] if v[name].size else np.zeros(0)
 
-    taken = val("open") > 0.5
     host = val("host") > 0.5
+    # a space that hosts nothing is not taken unless it must be (at zero fixed cost the
+    # solver may leave it open: a tie, not a decision)
+    hosts_any = np.zeros(n_spaces, dtype=bool)
+    hosts_any[ix.host_space[host]] = True
+    taken = (val("open") > 0.5) & (hosts_any | (model.lp.lb[model.variables["open"]] > 0.5))
     area = np.where(host, np.maximum(val("area"), 0.0), 0.0)
     hosted = np.zeros((n_spaces, n_services), dtype=bool)
     hosted[ix.host_space, ix.host_service] = host
