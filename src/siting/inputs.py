@@ -50,6 +50,19 @@ class _Row(BaseModel):
             return None
         return v
 
+    @field_validator("community_id", "space_id", mode="before", check_fields=False)
+    @classmethod
+    def _id(cls, v: Any) -> Any:
+        """Ids are text; a number read from a GIS file (12.0) becomes "12"."""
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return None if v is None else str(v)
+
+    @field_validator("name", "district", "street", mode="before", check_fields=False)
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        return "" if v is None else str(v)
+
 
 class _CommunityBase(_Row):
     community_id: str = Field(min_length=1)
@@ -61,18 +74,6 @@ class _CommunityBase(_Row):
     community_type: Literal[COMMUNITY_TYPES] | None = None  # type: ignore[valid-type]
     health_score: float = Field(ge=0, le=100)
     pilot: bool = False
-
-    @field_validator("name", "district", "street", mode="before")
-    @classmethod
-    def _text(cls, v: Any) -> Any:
-        return "" if v is None else str(v)
-
-    @field_validator("community_id", mode="before")
-    @classmethod
-    def _id(cls, v: Any) -> Any:
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return None if v is None else str(v)
 
     @field_validator("pilot", mode="before")
     @classmethod
@@ -100,18 +101,6 @@ class SpaceRow(_Row):
     excluded_services: tuple[str, ...] = ()
     status: Literal[SPACE_STATUSES] = "candidate"  # type: ignore[valid-type]
     available_year: int | None = None
-
-    @field_validator("space_id", mode="before")
-    @classmethod
-    def _id(cls, v: Any) -> Any:
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return None if v is None else str(v)
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _text(cls, v: Any) -> Any:
-        return "" if v is None else str(v)
 
     @field_validator("floor", mode="before")
     @classmethod
