@@ -173,6 +173,37 @@ def validate(
     console.print(t)
 
 
+@app.command()
+def compare(
+    folders: list[Path] = typer.Argument(..., help="output folders of siting run / demo"),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="also write the table as CSV"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="also write the table as JSON"),
+) -> None:
+    """Compare solved plans side by side (costs, standards, coverage, health check, accessibility)."""
+    from .compare import compare_table
+
+    try:
+        df = compare_table(list(folders))
+    except SitingError as exc:
+        _fail(exc)
+    t = Table(title="Plans side by side")
+    t.add_column("figure")
+    for c in df.columns:
+        t.add_column(str(c), justify="right")
+    fmt = lambda v: "—" if v is None or (isinstance(v, float) and v != v) else (  # noqa: E731
+        f"{v:,.4g}" if isinstance(v, float) else str(v))
+    for label, row in df.iterrows():
+        t.add_row(str(label), *[fmt(v) for v in row.tolist()])
+    console.print(t)
+    for path, write in ((csv, lambda p: df.to_csv(p, index_label="figure")),
+                        (json_out, lambda p: df.to_json(p, orient="columns", indent=2, force_ascii=False))):
+        if path is not None:
+            tmp = path.with_name(f".{path.name}.tmp")
+            write(tmp)
+            tmp.replace(path)
+            console.print(f"written {path}")
+
+
 def main() -> None:
     try:
         app()
