@@ -12,6 +12,7 @@ stages are fixed at their optimum (within a 1e-6 tolerance).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,4 +71,18 @@ def build_model(inst: Instance) -> SitingModel:
     rules.add_colocation(m)
     rules.add_budget(m)
     stages = add_objectives(m)
-    return SitingModel(m.b.build(), ix, dict(m.v), m.cov_pairs, stages, inst.m2_per_user)
+    lp = m.b.build()
+    return SitingModel(dataclasses.replace(lp, hint=null_plan(lp, m.v)), ix, dict(m.v), m.cov_pairs, stages,
+                       inst.m2_per_user)
+
+
+def null_plan(lp: LinearProgram, v: dict[str, np.ndarray]) -> np.ndarray:
+    """"Take nothing new, report every shortfall": required spaces open, everything else at its
+    lower bound, each shortfall at its upper bound. It satisfies every row unless a standard is
+    enforced or required spaces exceed the budget, so a solver given it as a hint always has
+    a plan to report (the lexicographic solver drops a hint that is not feasible)."""
+    x = lp.lb.copy()
+    for name in ("short_area", "short_hub", "short_cov"):
+        if name in v and v[name].size:
+            x[v[name]] = lp.ub[v[name]]
+    return x
