@@ -163,7 +163,7 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
 
     # 1. upper bound
     ub_sites, ub, _ = local_search(Cf, greedy(Cf, p, fixed), fixed, deadline=deadline)
-    state = {"ub": ub, "sites": ub_sites, "seen": set()}
+    state = {"ub": ub, "sites": ub_sites, "seen": set(), "ls_s": 0.0, "lag_t0": time.perf_counter()}
     stats["ub_initial"] = ub
 
     def improve(sel: np.ndarray, it: int) -> None:
@@ -172,9 +172,12 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
         if key in state["seen"] or time.perf_counter() > deadline:
             return
         state["seen"].add(key)
-        if sites.size != p or cost_of(Cf, sites) > 1.02 * state["ub"]:  # too far off to be worth a descent
+        # descents may take at most half of the Lagrangian phase's time (they dominate on big instances)
+        if sites.size != p or state["ls_s"] > max(0.5 * (time.perf_counter() - state["lag_t0"]), 0.2):
             return
+        t_ls = time.perf_counter()
         s2, v2, _ = local_search(Cf, sites, fixed, deadline=deadline)
+        state["ls_s"] += time.perf_counter() - t_ls
         if v2 < state["ub"] - 1e-9:
             state["ub"], state["sites"] = v2, s2
 

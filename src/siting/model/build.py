@@ -71,7 +71,7 @@ def build_model(inst: Instance) -> SitingModel:
     rules.add_colocation(m)
     rules.add_budget(m)
     stages = add_objectives(m)
-    lp = m.b.build()
+    lp = m.b.build(design=("open", "host"))
     return SitingModel(dataclasses.replace(lp, hint=null_plan(lp, m.v)), ix, dict(m.v), m.cov_pairs, stages,
                        inst.m2_per_user)
 

@@ -1,5 +1,10 @@
 """Lexicographic (priority-ordered) solving on top of any single-objective backend.
 
+Before stage k > 0, when the program marks *design* variables (for siting: spaces taken and
+services hosted), a completion step re-optimises stage k with the design fixed at the
+previous stage's values — a much smaller problem — and its plan joins the hints: the
+previous stage's plan is feasible but was never asked about stage k's objective.
+
 Stage k optimises objective k over the original rows plus, for every earlier stage j,
 the row ``c_j·x ≤ v_j + tol_j`` (minimise) or ``c_j·x ≥ v_j − tol_j`` (maximise), where
 ``v_j`` is the value stage j reached and ``tol_j = max(abs_tol_j, rel_tol_j·|v_j|)``.
@@ -9,6 +14,7 @@ each later stage is feasible whenever the earlier one found a solution.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -72,6 +78,12 @@ def solve_lexicographic(
         if budget <= 0.05:
             break
         hints = tuple(h for h in (previous, lp.hint) if h is not None and _feasible(lp, A, rlb, rub, h))
+        if k > 0 and previous is not None and lp.design is not None and budget > 1.0:
+            t_c = time.perf_counter()
+            completed = _complete(lp, A, rlb, rub, obj, previous, options, single, 0.2 * budget)
+            if completed is not None and _feasible(lp, A, rlb, rub, completed):
+                hints = (completed,) + hints
+            budget -= time.perf_counter() - t_c
         prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n)
         out = single(prob, options, budget, progress)
         last = out
@@ -129,3 +141,15 @@ def _feasible(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndar
         return False
     xi = x[lp.integer]
     return bool(np.all(np.abs(xi - np.round(xi)) <= 1e-6))
+
+
+def _complete(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, obj, previous: np.ndarray,
+              options: SolverOptions, single: SingleSolver, time_limit_s: float) -> np.ndarray | None:
+    """Stage ``obj`` with the design variables fixed at ``previous`` (rounded): a completion."""
+    fixed = np.where(lp.integer, np.round(previous), previous)
+    lb, ub = lp.lb.copy(), lp.ub.copy()
+    lb[lp.design] = ub[lp.design] = fixed[lp.design]
+    sub = dataclasses.replace(lp, lb=lb, ub=ub, hint=None, design=None)
+    prob = StageProblem(sub, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", (previous,), 0, 1)
+    out = single(prob, options, max(time_limit_s, 0.2), None)
+    return out.values if out.status.has_solution else None

@@ -68,6 +68,7 @@ class LinearProgram:
     var_blocks: dict[str, Block] = field(default_factory=dict)
     con_blocks: dict[str, Block] = field(default_factory=dict)
     hint: np.ndarray | None = None
+    design: np.ndarray | None = None  # bool mask: variables fixed in the completion step of later stages
 
     @property
     def n_vars(self) -> int:
@@ -207,7 +208,7 @@ class LinearProgramBuilder:
         coefs = np.broadcast_to(np.asarray(coefs, dtype=float), cols.shape).reshape(-1)
         self._objectives.append((name, sense, None, [cols, coefs.copy()], offset, abs_tol, rel_tol))
 
-    def build(self, hint: np.ndarray | None = None) -> LinearProgram:
+    def build(self, hint: np.ndarray | None = None, design: tuple[str, ...] = ()) -> LinearProgram:
         n, m = self._n, self._m
         if n == 0:
             raise ModelError("the model has no variables")
@@ -236,4 +237,14 @@ class LinearProgramBuilder:
             var_blocks=dict(self.var_blocks),
             con_blocks=dict(self.con_blocks),
             hint=hint,
+            design=self._design_mask(design, n),
         )
+
+    def _design_mask(self, names: tuple[str, ...], n: int) -> np.ndarray | None:
+        if not names:
+            return None
+        mask = np.zeros(n, dtype=bool)
+        for name in names:
+            b = self.var_blocks[name]
+            mask[b.start : b.start + b.size] = True
+        return mask
