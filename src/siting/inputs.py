@@ -246,17 +246,23 @@ def _projected(gdf: gpd.GeoDataFrame, origin: str, target_crs: Any | None) -> gp
     return gdf
 
 
+def _prepare(data: Any, what: str, model: type[BaseModel], origin: str, target_crs: Any
+             ) -> tuple[gpd.GeoDataFrame, np.ndarray, list[BaseModel]]:
+    """Common to both tables: a non-empty GeoDataFrame, projected; locations; validated rows."""
+    if not isinstance(data, gpd.GeoDataFrame):
+        raise InputError(f"{what} must be a GeoDataFrame (or a file)", file=origin)
+    if data.empty:
+        raise InputError(f"no {what}", file=origin, expected="at least one row")
+    data = _projected(data, origin, target_crs).reset_index(drop=True)
+    xy = _locations(data, origin)
+    return data, xy, _validate_rows(pd.DataFrame(data.drop(columns=data.geometry.name)), model, origin)
+
+
 def validate_communities(
     data: gpd.GeoDataFrame | pd.DataFrame, service_ids: tuple[str, ...], origin: str = "<communities>"
 ) -> gpd.GeoDataFrame:
     """Validate a communities table; returns a clean GeoDataFrame (projected, metres)."""
-    if not isinstance(data, gpd.GeoDataFrame):
-        raise InputError("communities must be a GeoDataFrame (or a file)", file=origin)
-    if data.empty:
-        raise InputError("no communities", file=origin, expected="at least one row")
-    data = _projected(data, origin, None).reset_index(drop=True)
-    xy = _locations(data, origin)
-    rows = _validate_rows(pd.DataFrame(data.drop(columns=data.geometry.name)), CommunityRow, origin)
+    data, xy, rows = _prepare(data, "communities", CommunityRow, origin, None)
     out = pd.DataFrame([r.model_dump() for r in rows])
     _check_unique(out["community_id"], origin, "community_id")
     for col in [c for c in data.columns if str(c).startswith(EXISTING_PREFIX)]:
@@ -281,13 +287,7 @@ def validate_spaces(
     data: gpd.GeoDataFrame, service_ids: tuple[str, ...], target_crs: Any, origin: str = "<spaces>"
 ) -> gpd.GeoDataFrame:
     """Validate a candidate-spaces table; returns a clean GeoDataFrame in ``target_crs``."""
-    if not isinstance(data, gpd.GeoDataFrame):
-        raise InputError("spaces must be a GeoDataFrame (or a file)", file=origin)
-    if data.empty:
-        raise InputError("no candidate spaces", file=origin, expected="at least one row")
-    data = _projected(data, origin, target_crs).reset_index(drop=True)
-    xy = _locations(data, origin)
-    rows = _validate_rows(pd.DataFrame(data.drop(columns=data.geometry.name)), SpaceRow, origin)
+    data, xy, rows = _prepare(data, "candidate spaces", SpaceRow, origin, target_crs)
     for i, r in enumerate(rows):
         unknown = [s for s in r.excluded_services if s not in service_ids]
         if unknown:

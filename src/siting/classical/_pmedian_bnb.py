@@ -9,7 +9,8 @@ open (``F1``) and some closed (``F0``). At each node:
 2. the node is pruned when ``L > target`` (``target = UB − δ``: only strictly better
    solutions are sought);
 3. reduced-cost fixing closes/opens further sites for the node's subtree (penalty tests);
-4. the relaxation's selection is priced exactly and may improve UB;
+4. the relaxation's selection is priced exactly and may improve UB (every 50th node,
+   after a vertex-substitution descent on the reduced instance);
 5. otherwise it branches on the free selected site with the largest closing penalty:
    child "open" (pushed last, explored first, depth first) and child "closed".
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._pmedian_lagrange import SortedCosts, evaluate, penalties, subgradient
+from ._vertex_substitution import local_search
 
 
 @dataclass
@@ -56,10 +58,12 @@ def branch_and_bound(
     state = {"ub": ub, "target": ub - delta, "sites": None}
     tol = 1e-9 * max(1.0, abs(ub))
 
-    def price(sel: np.ndarray) -> None:
+    def price(sel: np.ndarray, descend: bool = False) -> None:
         sites = np.flatnonzero(sel)
         if sites.size != p:
             return
+        if descend:  # vertex substitution on the reduced instance (required sites stay)
+            sites, _, _ = local_search(C, sites, fixed, deadline=deadline)
         v = float(C[:, sites].min(axis=1).sum())
         if v < state["ub"] - tol and v < big:
             state["ub"], state["target"], state["sites"] = v, v - delta, sites
@@ -85,7 +89,7 @@ def branch_and_bound(
                           closed_gap=lambda lo, up: lo > state["target"] + tol, max_iter=node_iter,
                           f0=1.0 if nodes > 1 else 2.0, patience=10 if nodes > 1 else 30, f_min=5e-3,
                           excluded=f0, deadline=deadline)
-        price(lag.selected)
+        price(lag.selected, descend=nodes % 50 == 1)
         L = lag.bound
         if L > state["target"] + tol:
             continue

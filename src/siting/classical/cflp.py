@@ -98,9 +98,104 @@ class CFLP:
         return self.result
 
 
-def solve_cflp(model: CFLP, options: SolverOptions) -> CFLPResult:
-    return solve_assignment_model(model.cost, model.demand, model.capacity, model.fixed_cost, model.single_source,
+def solve_cflp(model: CFLP, options: SolverOptions, reduce: bool | None = None) -> CFLPResult:
+    """Solve; multi-source instances (without p) of ≥ 20,000 pairs first get Lagrangian site fixing."""
+    c = model.cost
+    if reduce is None:
+        reduce = c.size >= 20_000
+    if reduce and not model.single_source and model.p is None:
+        return _solve_reduced(model, options)
+    return solve_assignment_model(c, model.demand, model.capacity, model.fixed_cost, model.single_source,
                                   model.predefined, model.p, model.distance, options, model.name)
+
+
+def _transport(c: np.ndarray, q: np.ndarray, s: np.ndarray, f: np.ndarray, sites: np.ndarray,
+               options: SolverOptions) -> tuple[float, sp.csr_matrix] | None:
+    """Cost of opening ``sites`` and serving all demand optimally from them (an LP), or None."""
+    n, m = c.shape
+    if s[sites].sum() + 1e-9 < q.sum():
+        return None
+    sub = c[:, sites]
+    rows, k = np.nonzero(np.isfinite(sub))
+    if (np.bincount(rows, minlength=n) == 0).any():
+        return None
+    cols = sites[k]
+    b = LinearProgramBuilder("transport")
+    x = b.add_variables("share", rows.size, lb=0.0, ub=1.0)
+    b.add_constraints("serve", n, rows, x, 1.0, lb=1.0, ub=1.0)
+    b.add_constraints("capacity", sites.size, k, x, q[rows], ub=s[sites])
+    b.add_objective("cost", "min", x, c[rows, cols])
+    lp = b.build()
+    sr = solve(lp, options.model_copy(update={"relative_gap": 0.0}))
+    if sr.status is not SolveStatus.OPTIMAL or sr.values is None:
+        return None
+    xv = np.clip(sr.values, 0.0, 1.0)
+    xv[xv < 1e-9] = 0.0
+    return float(f[sites].sum() + sr.objective), sp.csr_matrix((xv, (rows, cols)), shape=(n, m))
+
+
+def _solve_reduced(model: CFLP, options: SolverOptions) -> CFLPResult:
+    """Lagrangian bound + transportation-LP upper bounds → fix sites → exact MIP on the rest."""
+    from ._cflp_lagrange import subgradient
+
+    t0 = time.perf_counter()
+    deadline = t0 + options.time_limit_s
+    c, q, s, f = model.cost, model.demand, model.capacity, model.fixed_cost
+    n, m = c.shape
+    finite = np.isfinite(c)
+    big = float(c[finite].max(initial=0.0)) * 10 + 1.0
+    cf = np.where(finite, c, big)
+    usable = np.flatnonzero(finite.any(axis=0))
+    best = _transport(c, q, s, f, usable, options)
+    if best is None:
+        return solve_assignment_model(c, q, s, f, False, model.predefined, None, model.distance, options, model.name)
+    ub, ub_shares = best
+    lag, lam = None, None
+    for _ in range(3):
+        cur = subgradient(cf, q, s, f, ub, deadline=t0 + 0.3 * options.time_limit_s, lam0=lam)
+        if lag is None or cur.bound > lag.bound:
+            lag = cur
+        lam = cur.lam
+        sites = np.union1d(np.flatnonzero(cur.y > 1e-9), np.flatnonzero(model.predefined))
+        cand = _transport(c, q, s, f, sites, options)
+        if cand is not None and cand[0] < ub:
+            ub, ub_shares = cand
+        else:
+            break
+    assert lag is not None
+    slack = ub - lag.bound + 1e-9 * abs(ub)
+    closed = (lag.y < 1e-9) & (lag.penalty > slack) & ~model.predefined
+    fixed_open = (lag.y > 1 - 1e-9) & (lag.penalty > slack)
+    c_red = np.where(closed[None, :], np.inf, c)
+    stats = {"lagrangian_bound": lag.bound, "ub_transport": ub, "sites_closed": float(closed.sum()),
+             "sites_fixed_open": float(fixed_open.sum())}
+    left = deadline - time.perf_counter()
+    res = solve_assignment_model(c_red, q, s, f, False, model.predefined | fixed_open, None, model.distance,
+                                 options.model_copy(update={"time_limit_s": max(left, 0.1)}), model.name)
+    res.stats.update(stats)
+    secs = time.perf_counter() - t0
+    lower = lag.bound
+    if res.objective is not None and res.objective <= ub:
+        bound = res.bound if res.bound is not None else lower
+        bound = max(lower, min(bound, ub))
+        status = res.status
+        if status is SolveStatus.OPTIMAL:
+            bound = min(res.objective, max(bound, lower))
+        from dataclasses import replace
+        return replace(res, seconds=secs, bound=bound)
+    # the MIP did not beat the transportation-LP incumbent (time limit, or nothing better exists)
+    proven = res.status is SolveStatus.INFEASIBLE or (res.status is SolveStatus.OPTIMAL and res.objective is not None
+                                                       and res.objective >= ub - 1e-9 * abs(ub))
+    yv = np.asarray(ub_shares.sum(axis=0)).reshape(-1) > 1e-9
+    main = np.asarray(ub_shares.argmax(axis=1)).reshape(-1).astype(np.int64)
+    rows, cols = ub_shares.nonzero()
+    assign_cost = float((ub_shares.multiply(sp.csr_matrix(np.where(finite, c, 0.0)))).sum())
+    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+    mip_bound = res.bound if res.bound is not None else lower
+    bound = ub if proven else max(lower, min(mip_bound, ub))
+    return CFLPResult(status, ub, bound, secs, options.backend, np.flatnonzero(yv).astype(np.int64), main,
+                      model.distance, q, "transportation-LP incumbent", res.solve_result, {**res.stats, **stats},
+                      shares=ub_shares, fixed_cost=float(f[yv].sum()), assignment_cost=assign_cost)
 
 
 def solve_assignment_model(c: np.ndarray, q: np.ndarray, s: np.ndarray, f: np.ndarray, single_source: bool,

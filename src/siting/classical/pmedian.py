@@ -173,7 +173,7 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
             return
         state["seen"].add(key)
         # descents may take at most half of the Lagrangian phase's time (they dominate on big instances)
-        if sites.size != p or state["ls_s"] > max(0.5 * (time.perf_counter() - state["lag_t0"]), 0.2):
+        if it == 1 or sites.size != p or state["ls_s"] > max(0.5 * (time.perf_counter() - state["lag_t0"]), 1.0):
             return
         t_ls = time.perf_counter()
         s2, v2, _ = local_search(Cf, sites, fixed, deadline=deadline)
