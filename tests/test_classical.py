@@ -284,3 +284,18 @@ def test_pcenter_with_required_site():
     r = PCenter.from_cost_matrix(d, 3, predefined_facilities_arr=[0]).solve(EXACT)
     assert r.status is SolveStatus.OPTIMAL and 0 in r.facilities
     assert r.objective == pytest.approx(brute(d, 3, np.max, required=(0,)))
+
+
+@pytest.mark.parametrize("seed", [31, 32, 33])
+def test_cflp_lagrangian_site_fixing_is_exact(seed):
+    rng = np.random.default_rng(seed)
+    d = euclid(seed, 60, 15)
+    q = rng.integers(5, 30, 60).astype(float)
+    cap = rng.integers(150, 400, 15).astype(float)
+    f = rng.integers(200, 900, 15).astype(float)
+    model = CFLP.from_cost_matrix(d, q, cap, f, single_source=False, per_unit_cost=True)
+    plain, reduced = model.solve(EXACT), model.solve(EXACT, reduce=True)
+    assert plain.status is SolveStatus.OPTIMAL and reduced.status is SolveStatus.OPTIMAL
+    assert reduced.objective == pytest.approx(plain.objective, rel=1e-7)
+    assert reduced.bound <= reduced.objective + 1e-6
+    assert "lagrangian_bound" in reduced.stats and reduced.stats["lagrangian_bound"] <= plain.objective + 1e-6

@@ -114,7 +114,7 @@ def solve_instance(
     seconds = time.perf_counter() - t0
     offset = float(inst.fixed_cost_cny[inst.must_take & ~np.isin(np.arange(inst.n_spaces),
                                                                   np.concatenate([p.spaces for p in parts]))].sum())
-    result = merge_results(results, stage_names, seconds, offset)
+    result = merge_results(results, stage_names, seconds, offset, options.relative_gap)
     size = {k: int(sum(s[k] for s in sizes)) for k in sizes[0]}
     if any(p is None for p in plans):
         return Outcome(inst, result, None, None, build_total, size, len(parts))

@@ -27,6 +27,7 @@ from scipy.sparse.csgraph import connected_components
 from .instance import Instance
 from .plan import Plan
 from .solvers.base import SolveResult, SolveStatus, StageResult
+from .solvers.base import relative_gap as relative_gap_of
 from .travel import ReachTable
 
 
@@ -117,8 +118,10 @@ def merge_plans(inst: Instance, parts: list[Part], plans: list[Plan]) -> Plan:
 
 
 def merge_results(results: list[SolveResult], stage_names: tuple[str, ...], seconds: float,
-                  offset_cost: float) -> SolveResult:
-    """Sum the parts' stage objectives and bounds; optimal only if every part is."""
+                  offset_cost: float, relative_gap: float) -> SolveResult:
+    """Sum the parts' stage objectives and bounds. A stage is optimal when every part's is, or
+    when the merged bound proves the merged objective within ``relative_gap`` (the sum of the
+    parts' bounds is a valid bound of the whole)."""
     if any(not r.status.has_solution for r in results):
         bad = next(r for r in results if not r.status.has_solution)
         return SolveResult(bad.status, bad.backend, None, None, seconds, None, (), bad.message, bad.log_tail)
@@ -132,10 +135,14 @@ def merge_results(results: list[SolveResult], stage_names: tuple[str, ...], seco
         if name == "cost" and obj is not None:
             obj += offset_cost
             bound = None if bound is None else bound + offset_cost
-        st = SolveStatus.OPTIMAL if all(s is SolveStatus.OPTIMAL for s in statuses) else (
-            SolveStatus.FEASIBLE if all(s.has_solution for s in statuses) else SolveStatus.NO_SOLUTION)
+        gap = relative_gap_of(obj, bound)
+        if all(s is SolveStatus.OPTIMAL for s in statuses) or (
+                all(s.has_solution for s in statuses) and gap is not None and gap <= relative_gap):
+            st = SolveStatus.OPTIMAL
+        else:
+            st = SolveStatus.FEASIBLE if all(s.has_solution for s in statuses) else SolveStatus.NO_SOLUTION
         stages.append(StageResult(name, st, obj, bound, float(sum(r.stages[k].seconds for r in results if k < len(r.stages)))))
-    status = SolveStatus.OPTIMAL if all(r.status is SolveStatus.OPTIMAL for r in results) else SolveStatus.FEASIBLE
+    status = SolveStatus.OPTIMAL if all(s.status is SolveStatus.OPTIMAL for s in stages) else SolveStatus.FEASIBLE
     last = stages[-1]
     return SolveResult(status, results[0].backend, last.objective, last.bound, seconds, None, tuple(stages),
                        f"solved as {len(results)} independent parts")
