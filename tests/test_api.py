@@ -1,0 +1,54 @@
+"""The library contract the roadmap builds on: frozen, picklable inputs and results, and a solve
+that is a pure function a worker process can run."""
+
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from siting import Instance, PlanningSettings, SolverOptions, evaluate, solve_instance
+from siting.solvers import SolveStatus
+
+
+def small_instance(budget=None):
+    settings = PlanningSettings(budget_cny=budget, standard_overrides={"hub": {"required": False}})
+    return Instance.from_arrays(
+        community_xy=[[0, 0], [300, 0]], households=[1000, 800],
+        residents=np.full((2, 7), 300.0), space_xy=[[100, 0], [250, 50], [150, 400]],
+        space_area_m2=[400.0, 700.0, 300.0], retrofit_cny_per_m2=[1000, 1200, 900],
+        operating_cny_per_m2_year=[100, 80, 120], acquisition_cny=[0, 50_000, 0],
+    )
+
+
+def _solve(inst):
+    return solve_instance(inst, SolverOptions(time_limit_s=20, relative_gap=0))
+
+
+def test_instance_and_outcome_pickle_round_trip():
+    inst = small_instance()
+    back = pickle.loads(pickle.dumps(inst))
+    assert back.n_communities == 2 and np.array_equal(back.demand_users, inst.demand_users)
+    out = _solve(back)
+    assert out.result.status is SolveStatus.OPTIMAL
+    again = pickle.loads(pickle.dumps(out))
+    assert again.evaluation.cost_cny == out.evaluation.cost_cny
+    assert evaluate(inst, again.plan).feasible
+
+
+def test_solve_in_a_worker_process_matches_in_process():
+    inst = small_instance(budget=2.5e6)
+    local = _solve(inst)
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        remote = pool.submit(_solve, inst).result(timeout=120)
+    assert remote.result.status is local.result.status is SolveStatus.OPTIMAL
+    for a, b in zip(local.result.stages, remote.result.stages):
+        assert a.objective == pytest.approx(b.objective, rel=1e-6, abs=1e-6)
+
+
+def test_settings_are_frozen_values():
+    s = PlanningSettings()
+    with pytest.raises(Exception):
+        s.budget_cny = 1.0  # type: ignore[misc]
+    t = s.model_copy(update={"budget_cny": 1e6})
+    assert s.budget_cny is None and t.budget_cny == 1e6
