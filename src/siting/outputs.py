@@ -74,6 +74,7 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.resolve().parent))
     try:
         summ = tables.summary(inst, plan, ev, outcome.result, outcome.build_s, outcome.model_size)
+        summ["independent_parts"] = outcome.parts
         if plan is not None and ev is not None:
             acc = accessibility_table(inst, plan)
             hc = healthcheck_table(inst, plan, ev)

@@ -15,7 +15,8 @@ def print_summary(console: Console, outcome: Outcome) -> None:
     bound = "—" if r.bound is None else f"{r.bound:,.6g}"
     obj = "—" if r.objective is None else f"{r.objective:,.6g}"
     console.print(f"solver [bold]{r.backend}[/]: status [bold]{r.status.value}[/], objective {obj}, bound {bound}, "
-                  f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s)")
+                  f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s"
+                  + (f", {outcome.parts} independent parts solved in parallel)" if outcome.parts > 1 else ")"))
     for s in r.stages:
         sg = "—" if s.gap is None else f"{100 * s.gap:.3f}%"
         console.print(f"  stage {s.name}: {s.status.value}, objective {s.objective}, bound {s.bound}, gap {sg}, {s.seconds:.1f} s")
