@@ -76,14 +76,13 @@ def solve_instance(
             with lock:
                 left = phase_end - time.perf_counter()
                 share = max(left * min(1.0, workers * unfinished[k] / sum(unfinished.values())), floor_s)
-            wrapped = None
-            if progress is not None:
-                def wrapped(p: Progress) -> None:
-                    progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k,
-                                      len(parts)))
+            def wrapped(p: Progress) -> None:
+                progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
+
             hint = previous[k][0].values if k in previous else None
             try:
-                return _solve_one(parts[k].instance, solo.model_copy(update={"time_limit_s": share}), wrapped, hint)
+                return _solve_one(parts[k].instance, solo.model_copy(update={"time_limit_s": share}),
+                                  wrapped if progress is not None else None, hint)
             finally:
                 with lock:
                     unfinished.pop(k)

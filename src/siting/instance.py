@@ -23,7 +23,6 @@ Derived figures (M1, M5, M6, M7, M9):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -286,7 +285,7 @@ def _derive(inst: Instance) -> None:
     cat, pre, st = inst.catalogue, inst.preset, inst.settings
     com, spa = inst.communities, inst.spaces
     sids = cat.service_ids
-    S, G = len(sids), len(AGE_GROUPS)
+    S = len(sids)
     services = [cat.services[s] for s in sids]
     _set(inst, "service_ids", sids)
     bad = [g for g in st.demand_growth if g not in AGE_GROUPS]

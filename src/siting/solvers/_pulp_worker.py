@@ -9,7 +9,6 @@ CBC's "Lower bound" line is the bound; CBC's log goes to stdout for the parent t
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 
@@ -24,8 +23,7 @@ def main(inp: str, out: str) -> None:
     indptr, indices, data = d["indptr"], d["indices"], d["data"]
     row_lb, row_ub = d["row_lb"], d["row_ub"]
     c, offset, maximize = d["c"], float(d["offset"]), bool(d["maximize"])
-    time_limit, gap, threads, seed, log = (float(d["time_limit"]), float(d["gap"]), int(d["threads"]),
-                                           int(d["seed"]), bool(d["log"]))
+    time_limit, gap, threads, seed = float(d["time_limit"]), float(d["gap"]), int(d["threads"]), int(d["seed"])
     hint = d["hint"] if "hint" in d.files else None
     sign = -1.0 if maximize else 1.0
     prob = pulp.LpProblem("stage", pulp.LpMinimize)
