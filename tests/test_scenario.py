@@ -140,3 +140,21 @@ def test_demo_scenario_instance_sizes():
 def test_scenario_model_forbids_unknown_keys_directly():
     with pytest.raises(pydantic.ValidationError):
         Scenario.model_validate({"data": {"communities": "a.csv", "spaces": "b.csv"}, "budgett": 1})
+
+
+def test_json_schema_export_validates_the_demo_scenario(tmp_path):
+    import json
+
+    import jsonschema
+    import yaml
+    from typer.testing import CliRunner
+
+    from siting.cli import app
+
+    res = CliRunner().invoke(app, ["schema", "--out", str(tmp_path / "s.json")])
+    assert res.exit_code == 0, res.output
+    schema = json.loads((tmp_path / "s.json").read_text())
+    demo = yaml.safe_load(open("scenarios/demo/scenario.yaml", encoding="utf-8"))
+    jsonschema.validate(demo, schema)  # the worked example conforms
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**demo, "budgt_cny": 1}, schema)  # unknown keys are rejected

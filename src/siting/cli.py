@@ -204,6 +204,27 @@ def compare(
             console.print(f"written {path}")
 
 
+@app.command()
+def schema(out: Optional[Path] = typer.Option(None, "--out", help="write to this file instead of stdout")) -> None:
+    """Print the JSON Schema of the scenario file format (for editors and validation tools)."""
+    import json
+
+    from .scenario import Scenario
+
+    doc = Scenario.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "siting scenario"
+    for internal in ("applied", "source_file"):  # set by the loader, not written by planners
+        doc.get("properties", {}).pop(internal, None)
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    if out is None:
+        typer.echo(text)
+    else:
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.replace(out)
+
+
 def main() -> None:
     try:
         app()
