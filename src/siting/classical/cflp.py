@@ -16,6 +16,11 @@ and ``c_ij = q_i · d_ij``. The linking rows ``x_ij ≤ y_j`` are redundant for 
 make the LP bound strong enough that the OR-Library cap instances close at the root.
 An instance whose total capacity is below total demand is rejected as input error;
 other infeasibility (e.g. single-source packing) is reported as ``INFEASIBLE``.
+
+Large multi-source instances (≥ 20,000 pairs, no p) first go through
+:mod:`._cflp_lagrange`: Lagrangian bound, transportation-LP and restricted-MIP incumbents,
+and LP-duality penalties that close or fix the sites no better solution can change; the
+MIP above then runs on what is left (still exact; the answer is the best of both).
 """
 
 from __future__ import annotations
