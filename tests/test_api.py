@@ -52,3 +52,22 @@ def test_settings_are_frozen_values():
         s.budget_cny = 1.0  # type: ignore[misc]
     t = s.model_copy(update={"budget_cny": 1e6})
     assert s.budget_cny is None and t.budget_cny == 1e6
+
+
+def test_decomposed_solve_respects_the_overall_time_limit():
+    # many independent parts (one community each, far apart): the per-part minimum share
+    # must never push the whole solve past its limit
+    import time
+
+    n = 12
+    xy = [[i * 10_000.0, 0.0] for i in range(n)]
+    inst = Instance.from_arrays(
+        community_xy=xy, households=[800] * n, residents=np.full((n, 7), 300.0),
+        space_xy=[[x + 100, y] for x, y in xy], space_area_m2=[900.0] * n,
+        retrofit_cny_per_m2=1000, operating_cny_per_m2_year=100,
+    )
+    t0 = time.perf_counter()
+    out = solve_instance(inst, SolverOptions(time_limit_s=4, relative_gap=0))
+    assert out.parts == n
+    assert time.perf_counter() - t0 < 4 + 0.5 * n + 5  # limit + worst-case minimum shares + overhead
+    assert out.evaluation is not None and out.evaluation.feasible

@@ -72,7 +72,9 @@ def solve_instance(
         # first and finish early, so the large ones inherit the time they leave
         with lock:
             left = options.time_limit_s - (time.perf_counter() - t0)
-            share = max(left * min(1.0, workers * unfinished[k] / sum(unfinished.values())), floor_s)
+            fair = left * min(1.0, workers * unfinished[k] / sum(unfinished.values()))
+            # never beyond the overall limit (0.5 s minimum: a part still reports its null plan)
+            share = max(min(max(fair, floor_s), left), 0.5)
 
         def wrapped(p: Progress) -> None:
             progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
