@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..solvers import SolveResult, SolverOptions, SolveStatus
-from ..solvers.base import relative_gap
+from ..solvers.base import OutcomeFigures
 
 UNASSIGNED = -1
 
@@ -145,7 +145,7 @@ def column(gdf: Any, col: str | None, *, what: str) -> np.ndarray | None:
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
-class LocationResult:
+class LocationResult(OutcomeFigures):
     """Outcome of a classical location model.
 
     ``status`` / ``objective`` / ``bound`` / ``seconds`` / ``backend`` have the meaning of
@@ -167,18 +167,6 @@ class LocationResult:
     message: str = ""
     solve_result: SolveResult | None = field(default=None, repr=False)
     stats: dict[str, float] = field(default_factory=dict, repr=False)
-
-    @property
-    def gap(self) -> float | None:
-        return relative_gap(self.objective, self.bound)
-
-    @property
-    def proven_optimal(self) -> bool:
-        return self.status is SolveStatus.OPTIMAL
-
-    @property
-    def has_solution(self) -> bool:
-        return self.status.has_solution
 
     def facility_clients(self) -> dict[int, np.ndarray]:
         """Open facility → indices of the clients it serves (spopt's ``fac2cli``)."""

@@ -96,8 +96,29 @@ class StageResult:
         return relative_gap(self.objective, self.bound)
 
 
+class OutcomeFigures:
+    """Gap and optimality derived from ``status``, ``objective`` and ``bound`` (shared by every
+    solver-neutral result: the siting model's and the classical models')."""
+
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.objective, self.bound)
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status is SolveStatus.OPTIMAL
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status.has_solution
+
+
 @dataclass(frozen=True)
-class SolveResult:
+class SolveResult(OutcomeFigures):
     """A solver-neutral result: status, objective(s), bound(s), gap, seconds, values.
 
     ``values`` holds one entry per variable of the :class:`~siting.solvers.linear.LinearProgram`
@@ -114,11 +135,3 @@ class SolveResult:
     stages: tuple[StageResult, ...] = ()
     message: str = ""
     log_tail: tuple[str, ...] = field(default=(), repr=False)
-
-    @property
-    def gap(self) -> float | None:
-        return relative_gap(self.objective, self.bound)
-
-    @property
-    def proven_optimal(self) -> bool:
-        return self.status is SolveStatus.OPTIMAL
