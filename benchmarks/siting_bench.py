@@ -66,7 +66,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--mode", default="standards", choices=["standards", "demand", "equity"])
     ap.add_argument("--budget-cny", type=float, default=None)
-    ap.add_argument("--backend", default="scip")
+    ap.add_argument("--backend", default="auto")
     ap.add_argument("--time-limit-s", type=float, default=60.0)
     ap.add_argument("--gap", type=float, default=0.005)
     ap.add_argument("--threads", type=int, default=2)

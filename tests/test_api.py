@@ -17,7 +17,7 @@ def small_instance(budget=None):
         community_xy=[[0, 0], [300, 0]], households=[1000, 800],
         residents=np.full((2, 7), 300.0), space_xy=[[100, 0], [250, 50], [150, 400]],
         space_area_m2=[400.0, 700.0, 300.0], retrofit_cny_per_m2=[1000, 1200, 900],
-        operating_cny_per_m2_year=[100, 80, 120], acquisition_cny=[0, 50_000, 0],
+        operating_cny_per_m2_year=[100, 80, 120], acquisition_cny=[0, 50_000, 0], settings=settings,
     )
 
 
@@ -71,3 +71,67 @@ def test_decomposed_solve_respects_the_overall_time_limit():
     assert out.parts == n
     assert time.perf_counter() - t0 < 4 + 0.5 * n + 5  # limit + worst-case minimum shares + overhead
     assert out.evaluation is not None and out.evaluation.feasible
+
+
+def _far_apart(n=3):
+    xy = [[i * 10_000.0, 0.0] for i in range(n)]
+    return Instance.from_arrays(
+        community_xy=xy, households=[800] * n, residents=np.full((n, 7), 300.0),
+        space_xy=[[x + 100, y] for x, y in xy] + [[x - 150, y] for x, y in xy],
+        space_area_m2=[900.0] * n + [400.0] * n, retrofit_cny_per_m2=[1000] * n + [700] * n,
+        operating_cny_per_m2_year=100,
+    )
+
+
+def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monkeypatch):
+    # pass 1 "fails to prove" every part (status downgraded); pass 2 must re-solve exactly
+    # those parts, warm-started from their first plan, and keep the proven result
+    import dataclasses
+
+    from siting import api
+
+    real = api._solve_one
+    hints = []
+
+    def first_pass_unproven(inst, options, progress, hint=None):
+        out = real(inst, options, progress, hint)
+        hints.append(hint)
+        if hint is None:
+            r = out[0]
+            last = dataclasses.replace(r.stages[-1], status=SolveStatus.FEASIBLE, bound=None)
+            r = dataclasses.replace(r, status=SolveStatus.FEASIBLE, stages=r.stages[:-1] + (last,), bound=None)
+            out = (r,) + tuple(out[1:])
+        return out
+
+    monkeypatch.setattr(api, "_solve_one", first_pass_unproven)
+    inst = _far_apart()
+    out = solve_instance(inst, SolverOptions(time_limit_s=30, relative_gap=0))
+    assert out.parts == 3
+    assert len(hints) == 6 and sum(h is None for h in hints) == 3
+    assert all(h is not None and h.shape == hints[-1].shape for h in hints[3:])
+    assert out.result.status is SolveStatus.OPTIMAL
+    assert out.evaluation.feasible
+    whole = solve_instance(inst, SolverOptions(time_limit_s=30, relative_gap=0), decompose=False)
+    assert out.result.stages[-1].objective == pytest.approx(whole.result.stages[-1].objective, rel=1e-6)
+
+
+def test_better_attempt_is_chosen_lexicographically():
+    from siting.api import _better
+    from siting.solvers import SolveResult, StageResult
+
+    def attempt(shortfall, cost, bound):
+        st = (StageResult("shortfall", SolveStatus.OPTIMAL, shortfall, shortfall, 1.0),
+              StageResult("cost", SolveStatus.FEASIBLE, cost, bound, 1.0))
+        r = SolveResult(SolveStatus.FEASIBLE, "auto", cost, bound, 2.0, None, st)
+        return (r, None, 0.0, {}, ("shortfall", "cost"), (("min", 1e-7, 1e-7), ("min", 1e-6, 1e-6)))
+
+    old, cheaper = attempt(1.0, 100.0, 90.0), attempt(1.0, 95.0, 80.0)
+    # same shortfall: the cheaper plan wins and keeps the better (higher) of the two bounds
+    best = _better(old, cheaper, 0.0)
+    assert best[0].objective == 95.0 and best[0].stages[-1].bound == 90.0
+    # the bound proves the plan within the gap: the stage becomes optimal
+    assert _better(old, attempt(1.0, 90.5, 80.0), 0.01)[0].status is SolveStatus.OPTIMAL
+    # a larger shortfall is never bought by a cost saving
+    assert _better(old, attempt(1.1, 50.0, 40.0), 0.0) is old
+    # within the lexicographic tolerance the shortfalls tie and cost decides
+    assert _better(old, attempt(1.0 + 1.5e-7, 95.0, 80.0), 0.0)[0].objective == 95.0

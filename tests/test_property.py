@@ -24,7 +24,7 @@ from siting.instance import Instance
 from siting.settings import ObjectiveSettings, PlanningSettings
 from siting.solvers import SolverOptions, SolveStatus
 
-OPTS = {b: SolverOptions(backend=b, relative_gap=0.0, time_limit_s=30) for b in ("scip", "cbc", "highs")}
+OPTS = {b: SolverOptions(backend=b, relative_gap=0.0, time_limit_s=30) for b in ("scip", "cbc", "highs", "auto")}
 FLOORS = [-1, 1, 2, 3, 4]
 
 
@@ -125,6 +125,17 @@ def test_scip_and_highs_reach_the_same_lexicographic_optimum(inst):
     assert_checked(scip)
     assert_checked(highs)
     assert_same_stages(scip, highs, "highs")
+
+
+@settings(max_examples=12, **FAST)
+@given(instances())
+def test_scip_and_auto_reach_the_same_lexicographic_optimum(inst):
+    # auto: SCIP for the earlier stages, HiGHS for the cost stage (decomposed when it can be)
+    scip = solve_instance(inst, OPTS["scip"])
+    auto = solve_instance(inst, OPTS["auto"])
+    assert_checked(scip)
+    assert_checked(auto)
+    assert_same_stages(scip, auto, "auto")
 
 
 @settings(max_examples=15, **FAST)

@@ -5,7 +5,7 @@ import pytest
 
 from siting.solvers import LinearProgramBuilder, SolverOptions, SolveStatus, solve
 
-BACKENDS = ["scip", "cpsat", "highs", "cbc"]
+BACKENDS = ["auto", "scip", "cpsat", "highs", "cbc"]
 
 
 def knapsack(seed: int = 3, n: int = 25):
@@ -82,3 +82,59 @@ def test_cpsat_refuses_continuous_variables():
     b.add_objective("o", "max", x, 1.0)
     with pytest.raises(SolverError, match="all-integer"):
         solve(b.build(), SolverOptions(backend="cpsat", time_limit_s=5))
+
+
+def test_auto_uses_scip_then_highs_and_records_the_engine_per_stage():
+    lp, v, w = knapsack()
+    r = solve(lp, SolverOptions(backend="auto", time_limit_s=30))
+    assert r.status is SolveStatus.OPTIMAL
+    assert [s.solver for s in r.stages] == ["scip", "highs"]
+
+
+def test_auto_falls_back_to_scip_when_highs_fails(monkeypatch):
+    # HiGHS 1.12 can end in "Solve error" after rejecting its own optimum over a 1e-6
+    # violation; auto must then solve the stage with SCIP instead of losing it
+    from siting.solvers import ortools_backend
+    from siting.solvers.lexicographic import StageOutcome
+
+    real = ortools_backend._solve_with
+    calls = []
+
+    def failing_highs(backend, prob, options, time_limit_s, progress):
+        calls.append(backend)
+        if backend == "highs":
+            return StageOutcome(SolveStatus.ERROR, None, None, None, 0.01, "simulated HiGHS error", solver="highs")
+        return real(backend, prob, options, time_limit_s, progress)
+
+    monkeypatch.setattr(ortools_backend, "_solve_with", failing_highs)
+    lp, v, w = knapsack()
+    best_value, best_count = brute_force(v, w, int(w.sum() // 3))
+    r = solve(lp, SolverOptions(backend="auto", time_limit_s=30))
+    assert "highs" in calls
+    assert r.status is SolveStatus.OPTIMAL
+    assert r.stages[-1].solver == "highs+scip"
+    assert r.objective == pytest.approx(best_count)
+    assert "simulated HiGHS error" in r.message
+
+
+def test_a_stage_without_a_solver_solution_keeps_its_best_feasible_hint():
+    # a backend that finds nothing within its time (or ignores the start) must not lose the
+    # plan the stage was started from: the hint is feasible for the stage's rows
+    from siting.solvers.lexicographic import StageOutcome, solve_lexicographic
+    from siting.solvers.ortools_backend import solve_stage
+
+    lp, v, w = knapsack()
+
+    def second_stage_finds_nothing(prob, options, t, progress):
+        if prob.stage == 1 and prob.n_stages == 2:
+            return StageOutcome(SolveStatus.NO_SOLUTION, None, 3.0, None, 0.01, solver="none")
+        return solve_stage(prob, options, t, progress)
+
+    r = solve_lexicographic(lp, SolverOptions(backend="scip", time_limit_s=30), second_stage_finds_nothing, "test")
+    assert r.stages[-1].status is SolveStatus.FEASIBLE
+    assert r.values is not None and lp.max_violation(r.values) < 1e-6
+    best_value, _ = brute_force(v, w, int(w.sum() // 3))
+    assert r.stages[0].objective == pytest.approx(best_value + 5.0)
+    # the plan is the first stage's (its item count), with the stage's bound kept
+    assert r.objective == pytest.approx(float(lp.objectives[1].coefs @ r.values))
+    assert r.bound == 3.0

@@ -9,6 +9,7 @@ worker process (or a Dask worker) can run it. Without a budget, in the ``standar
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ from .evaluate import Evaluation, evaluate
 from .instance import Instance
 from .model import SitingModel, build_model
 from .plan import Plan, extract_plan
-from .solvers import Progress, ProgressCallback, SolveResult, SolverOptions, solve
+from .solvers import Progress, ProgressCallback, SolveResult, SolverOptions, SolveStatus, solve
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,16 +39,20 @@ class Outcome:
     parts: int = 1
 
 
+# (SolveResult, Plan | None, build seconds, model size, stage names, (sense, abs_tol, rel_tol) per stage)
+Solved = tuple
+
+
 def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallback | None,
-               hint: np.ndarray | None = None
-               ) -> tuple[SolveResult, Plan | None, float, dict[str, int], tuple[str, ...]]:
+               hint: np.ndarray | None = None) -> Solved:
     t0 = time.perf_counter()
     model: SitingModel = build_model(inst)
     build_s = time.perf_counter() - t0
     lp = model.lp if hint is None else dataclasses.replace(model.lp, hint=hint)
     result = solve(lp, options, progress)
     plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
-    return result, plan, build_s, model.lp.summary(), model.stages
+    return (result, plan, build_s, model.lp.summary(), model.stages,
+            tuple((o.sense, o.abs_tol, o.rel_tol) for o in lp.objectives))
 
 
 def solve_instance(
@@ -58,49 +63,11 @@ def solve_instance(
     options = options or inst.settings.solver
     parts = split(inst) if decompose and decomposable(inst) else []
     if len(parts) <= 1:
-        result, plan, build_s, size, _ = _solve_one(inst, options, progress)
+        result, plan, build_s, size, _, _ = _solve_one(inst, options, progress)
         ev = evaluate(inst, plan) if plan is not None else None
         return Outcome(inst, result, plan, ev, build_s, size)
     t0 = time.perf_counter()
-    solo = options.model_copy(update={"threads": 1})
-    workers = max(1, options.threads)
-    weight = {k: float(p.instance.reach.n_pairs + p.instance.n_spaces + 1) for k, p in enumerate(parts)}
-    lock = threading.Lock()
-
-    def run(k: int):
-        # a fair share of the time left among the parts not finished yet; small parts
-        # finish early, so the large ones inherit the time they leave
-        with lock:
-            left = options.time_limit_s - (time.perf_counter() - t0)
-            fair = left * min(1.0, workers * unfinished[k] / sum(unfinished.values()))
-            # never beyond the overall limit (0.5 s minimum: a part still reports its null plan)
-            share = max(min(max(fair, floor_s), left), 0.5)
-
-        def wrapped(p: Progress) -> None:
-            progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
-
-        try:
-            return _solve_one(parts[k].instance, solo.model_copy(update={"time_limit_s": share}),
-                              wrapped if progress is not None else None)
-        finally:
-            with lock:
-                unfinished.pop(k)
-
-    # One pass (measured against a two-phase scheme that re-solved unproven parts with warm
-    # starts: cost-stage gap 5.5 % / 3.9 % against 7.2 % / 5.5 % at 60 s on the demo district).
-    unfinished = dict(weight)
-    # every part gets at least a fifth of the limit: size predicts difficulty badly (a
-    # 7-community demo part needs ~11 s), and easy parts finish early anyway. Measured on the
-    # demo district at 60 s: cost-stage gap 3.9 % (floor 2 s), 0.73 % (T/5), 1.3 % (T/4).
-    floor_s = options.time_limit_s / 5
-    # the largest part starts first with its fair share of the whole limit (a city's giant
-    # component must not wait behind dozens of small parts); the rest go small first
-    largest = max(weight, key=lambda k: weight[k])
-    order = [largest] + sorted((k for k in weight if k != largest), key=lambda k: weight[k])
-    # OR-Tools releases the GIL while solving, so threads give real parallelism.
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = dict(zip(order, pool.map(run, order)))
-    solved = [done[k] for k in range(len(parts))]
+    solved = _solve_parts(parts, options, progress, t0)
     results = [s[0] for s in solved]
     plans = [s[1] for s in solved]
     sizes = [s[3] for s in solved]
@@ -116,6 +83,123 @@ def solve_instance(
     plan = merge_plans(inst, parts, plans)
     plan = Plan(**{**plan.__dict__, "result": result})
     return Outcome(inst, result, plan, evaluate(inst, plan), build_total, size, len(parts))
+
+
+# a second pass is worth starting only with at least this much time left (a re-solve
+# repeats the model build, the first stage and the completion step)
+RESUME_MIN_S = 2.0
+
+
+def _solve_parts(parts: list, options: SolverOptions, progress: ProgressCallback | None, t0: float) -> list[Solved]:
+    """Solve independent parts in parallel threads (OR-Tools releases the GIL).
+
+    Pass 1: the largest part starts first with its fair share of the whole limit (a city's
+    giant component must not wait behind dozens of small parts); the rest go small first,
+    each with a fair share of the time left among the parts not finished yet (small parts
+    finish early, so the large ones inherit their time) but at least a fifth of the limit
+    (size predicts difficulty badly: a 7-community demo part needs ~15 s). Measured on the
+    demo district at 60 s with SCIP only: cost-stage gap 3.9 % (floor 2 s), 0.73 % (T/5),
+    1.3 % (T/4); 0.646 % with the largest part first.
+
+    Pass 2: when time is left and some parts are not proven, those are solved again, largest
+    gap first, each warm-started from its best plan, sharing the time that is left. A part
+    keeps whichever attempt is lexicographically better (the re-solve starts from the first
+    attempt's plan, so it is rarely worse).
+    """
+    workers = max(1, options.threads)
+    solo = options.model_copy(update={"threads": 1})
+    deadline = t0 + options.time_limit_s
+    lock = threading.Lock()
+
+    def run_pass(order: list[int], weights: dict[int, float], floor_s: float,
+                 hints: dict[int, np.ndarray]) -> dict[int, Solved]:
+        unfinished = dict(weights)
+
+        def run(k: int) -> Solved:
+            with lock:
+                left = deadline - time.perf_counter()
+                fair = left * min(1.0, workers * unfinished[k] / sum(unfinished.values()))
+                # never beyond the overall limit (0.5 s minimum: a part still reports its null plan)
+                share = max(min(max(fair, floor_s), left), 0.5)
+
+            def wrapped(p: Progress) -> None:
+                progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
+
+            try:
+                return _solve_one(parts[k].instance, solo.model_copy(update={"time_limit_s": share}),
+                                  wrapped if progress is not None else None, hints.get(k))
+            finally:
+                with lock:
+                    unfinished.pop(k)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return dict(zip(order, pool.map(run, order)))
+
+    weight = {k: float(p.instance.reach.n_pairs + p.instance.n_spaces + 1) for k, p in enumerate(parts)}
+    largest = max(weight, key=lambda k: weight[k])
+    order = [largest] + sorted((k for k in weight if k != largest), key=lambda k: weight[k])
+    done = run_pass(order, weight, options.time_limit_s / 5, {})
+
+    redo = {k: _open_gap(s[0]) for k, s in done.items()
+            if s[0].status is not SolveStatus.OPTIMAL and s[0].values is not None}
+    if redo and deadline - time.perf_counter() >= RESUME_MIN_S:
+        order = sorted(redo, key=lambda k: -redo[k])
+        again = run_pass(order, {k: weight[k] for k in order}, 0.0, {k: done[k][0].values for k in order})
+        for k, s in again.items():
+            done[k] = _better(done[k], s, options.relative_gap)
+    return [done[k] for k in range(len(parts))]
+
+
+def _open_gap(result: SolveResult) -> float:
+    """How far a part is from proven: its last stage's absolute gap (inf without a bound)."""
+    st = next((s for s in reversed(result.stages) if s.objective is not None), None)
+    if st is None or st.bound is None:
+        return math.inf
+    return abs(st.objective - st.bound)
+
+
+def _better(old: Solved, new: Solved, relative_gap: float) -> Solved:
+    """The lexicographically better of two attempts on one part (ties: the newer one). When
+    both reached the same earlier-stage values exactly, the last stage keeps the better of
+    the two bounds (both bound the same program)."""
+    a, b = old[0], new[0]
+    tols = new[5]
+    n = len(tols)
+    same_rows = True
+    for k, (sense, abs_tol, rel_tol) in enumerate(tols):
+        va = a.stages[k].objective if k < len(a.stages) else None
+        vb = b.stages[k].objective if k < len(b.stages) else None
+        if vb is None or va is None:
+            if va is None and vb is None:
+                return new
+            return new if va is None else old
+        # both plans satisfy the earlier stages' rows "≤ optimum + tolerance", so values
+        # within twice that tolerance are a tie
+        tol = 2.0 * max(abs_tol, rel_tol * abs(va)) + 1e-12 * max(1.0, abs(va))
+        better_b = vb < va if sense == "min" else vb > va
+        if k == n - 1:
+            winner = new if (better_b or abs(va - vb) <= tol) else old
+            break
+        if abs(va - vb) > tol:
+            return new if better_b else old
+        same_rows = same_rows and va == vb
+    else:  # no stages at all
+        return new
+    other = old if winner is new else new
+    sw, so = winner[0].stages[-1], other[0].stages[-1]
+    if not same_rows or sw.bound is None or so.bound is None:
+        return winner
+    best = max(sw.bound, so.bound) if tols[-1][0] == "min" else min(sw.bound, so.bound)
+    if best == sw.bound:
+        return winner
+    stage = dataclasses.replace(sw, bound=best)
+    gap = stage.gap
+    if stage.status is SolveStatus.FEASIBLE and gap is not None and gap <= relative_gap:
+        stage = dataclasses.replace(stage, status=SolveStatus.OPTIMAL)
+    r = winner[0]
+    stages = r.stages[:-1] + (stage,)
+    status = SolveStatus.OPTIMAL if all(x.status is SolveStatus.OPTIMAL for x in stages) else r.status
+    return (dataclasses.replace(r, stages=stages, bound=best, status=status),) + tuple(winner[1:])
 
 
 __all__ = ["Outcome", "SitingError", "solve_instance"]

@@ -90,7 +90,7 @@ def demo(
     city: bool = typer.Option(False, "--city", help="the city-scale synthetic data (about 1,258 communities)"),
     network: bool = typer.Option(False, "--network", help="walk on the synthetic street network, not straight lines"),
     seed: int = typer.Option(2024, help="seed of the synthetic district"),
-    backend: Optional[str] = typer.Option(None, help="scip | cpsat | highs | cbc"),
+    backend: Optional[str] = typer.Option(None, help="auto | scip | highs | cpsat | cbc"),
     time_limit_s: Optional[float] = typer.Option(None, "--time-limit-s"),
     gap: Optional[float] = typer.Option(None, "--gap", help="relative gap"),
     threads: Optional[int] = typer.Option(None),

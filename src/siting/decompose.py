@@ -141,7 +141,9 @@ def merge_results(results: list[SolveResult], stage_names: tuple[str, ...], seco
             st = SolveStatus.OPTIMAL
         else:
             st = SolveStatus.FEASIBLE if all(s.has_solution for s in statuses) else SolveStatus.NO_SOLUTION
-        stages.append(StageResult(name, st, obj, bound, float(sum(r.stages[k].seconds for r in results if k < len(r.stages)))))
+        solvers = sorted({r.stages[k].solver for r in results if k < len(r.stages) and r.stages[k].solver})
+        stages.append(StageResult(name, st, obj, bound, float(sum(r.stages[k].seconds for r in results if k < len(r.stages))),
+                                  "/".join(solvers)))
     status = SolveStatus.OPTIMAL if all(s.status is SolveStatus.OPTIMAL for s in stages) else SolveStatus.FEASIBLE
     last = stages[-1]
     return SolveResult(status, results[0].backend, last.objective, last.bound, seconds, None, tuple(stages),

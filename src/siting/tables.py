@@ -202,7 +202,7 @@ def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: An
             "seconds": result.seconds,
             "stages": [
                 {"name": s.name, "status": s.status.value, "objective": s.objective, "bound": s.bound,
-                 "gap": s.gap, "seconds": s.seconds} for s in result.stages
+                 "gap": s.gap, "seconds": s.seconds, "solver": s.solver} for s in result.stages
             ],
             "message": result.message,
         },

@@ -44,7 +44,6 @@ def build_radius_mip(
     level = np.cumsum(new_level) - 1  # global level id of each pair
     n_levels = int(level[-1]) + 1 if level.size else 0
     lvl_first = np.flatnonzero(new_level)  # pair index where each level starts
-    lvl_client = r[lvl_first]
     lvl_cost = v[lvl_first]
     lvl_is_first = new_client[lvl_first]  # first level of its client
 

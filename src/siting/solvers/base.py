@@ -14,7 +14,7 @@ from typing import Callable, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-Backend = Literal["scip", "cpsat", "highs", "cbc"]
+Backend = Literal["auto", "scip", "cpsat", "highs", "cbc"]
 
 
 class SolveStatus(str, enum.Enum):
@@ -37,7 +37,9 @@ class SolverOptions(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    backend: Backend = "scip"
+    backend: Backend = Field(
+        "auto", description="auto = SCIP for the earlier lexicographic stages, HiGHS for the last (cost) stage"
+    )
     time_limit_s: float = Field(60.0, gt=0)
     relative_gap: float = Field(1e-4, ge=0, le=1)
     threads: int = Field(1, ge=1)
@@ -90,6 +92,7 @@ class StageResult:
     objective: float | None
     bound: float | None
     seconds: float
+    solver: str = ""  # the engine that settled this stage ("scip", "highs", "highs+scip", ...)
 
     @property
     def gap(self) -> float | None:

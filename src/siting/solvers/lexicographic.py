@@ -51,6 +51,7 @@ class StageOutcome:
     seconds: float
     message: str = ""
     log_tail: tuple[str, ...] = ()
+    solver: str = ""
 
 
 SingleSolver = Callable[[StageProblem, SolverOptions, float, ProgressCallback | None], StageOutcome]
@@ -85,9 +86,9 @@ def solve_lexicographic(
                 hints = (completed,) + hints
             budget -= time.perf_counter() - t_c
         prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n)
-        out = single(prob, options, budget, progress)
+        out = _keep_best_hint(single(prob, options, budget, progress), obj, hints)
         last = out
-        stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds))
+        stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver))
         if not out.status.has_solution or out.values is None:
             break
         values = out.values
@@ -127,6 +128,23 @@ def solve_lexicographic(
         message=last.message,
         log_tail=last.log_tail,
     )
+
+
+def _keep_best_hint(out: StageOutcome, obj, hints: tuple[np.ndarray, ...]) -> StageOutcome:
+    """The stage's outcome, or a feasible hint when it is strictly better than what the solver
+    returned (or the solver returned nothing within its time): a backend may ignore or lose a
+    start (HiGHS uses only the first), and the hints passed ``_feasible`` for this stage's rows.
+    The solver's bound stays valid either way."""
+    if not hints or out.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION):
+        return out
+    sign = -1.0 if obj.sense == "max" else 1.0
+    scores = [sign * float(obj.coefs @ h + obj.offset) for h in hints]
+    best = int(np.argmin(scores))
+    if out.values is not None and out.objective is not None:
+        if sign * out.objective <= scores[best] + 1e-9 * max(1.0, abs(scores[best])):
+            return out
+    status = out.status if out.status is SolveStatus.OPTIMAL else SolveStatus.FEASIBLE
+    return dataclasses.replace(out, status=status, objective=sign * scores[best], values=hints[best])
 
 
 def _feasible(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, x: np.ndarray) -> bool:

@@ -101,7 +101,7 @@ def solve_stage(
             if "No module named 'pulp'" in tail:
                 raise SolverError("the 'cbc' backend needs PuLP: pip install pulp")
             return StageOutcome(SolveStatus.ERROR, None, None, None, time.perf_counter() - t0,
-                                f"PuLP/CBC worker failed (exit {rc}):\n{tail}", tuple(msg.lines[-60:]))
+                                f"PuLP/CBC worker failed (exit {rc}):\n{tail}", tuple(msg.lines[-60:]), "cbc")
         res = np.load(out)
         status = SolveStatus(str(res["status"]))
         values = res["values"] if status.has_solution else None
@@ -113,4 +113,4 @@ def solve_stage(
         bound = parser.final_lower if parser.final_lower is not None else msg.bound
     msg.objective, msg.bound = objective, bound
     msg.emit()
-    return StageOutcome(status, objective, bound, values, time.perf_counter() - t0, "", tuple(msg.lines[-60:]))
+    return StageOutcome(status, objective, bound, values, time.perf_counter() - t0, "", tuple(msg.lines[-60:]), "cbc")
