@@ -19,7 +19,11 @@ def print_summary(console: Console, outcome: Outcome) -> None:
                   + (f", {outcome.parts} independent parts solved in parallel)" if outcome.parts > 1 else ")"))
     for s in r.stages:
         sg = "—" if s.gap is None else f"{100 * s.gap:.3f}%"
-        console.print(f"  stage {s.name}: {s.status.value}, objective {s.objective}, bound {s.bound}, gap {sg}, {s.seconds:.1f} s")
+        secs = f"{s.seconds:.1f} s" + (" summed over parts" if outcome.parts > 1 else "")
+        by = f" by {s.solver}" if s.solver else ""
+        console.print(f"  stage {s.name}{by}: {s.status.value}, objective {s.objective:,.6g}, "
+                      f"bound {'—' if s.bound is None else format(s.bound, ',.6g')}, gap {sg}, {secs}"
+                      if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}")
     if plan is None or ev is None:
         console.print(f"[bold red]no plan[/]: {r.message}")
         return
