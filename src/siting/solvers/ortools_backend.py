@@ -72,9 +72,10 @@ def stage_backend(options: SolverOptions, prob: StageProblem) -> str:
     ``auto``: SCIP for every stage but the last of a lexicographic program, HiGHS for the
     last one (the cost stage of the siting model). Measured per part of the demo district,
     one thread, 30 s each, gap target 0.5 %: SCIP proves the shortfall stage in 0.1–3 s
-    where HiGHS needs up to 7 s, while on the cost stage HiGHS' root (cuts, reduced-cost
-    fixing) is far stronger — the 23-community part reaches 0.49 % in 20 s with HiGHS
-    against 0.98 % after 58 s with SCIP, and parts 0–7 together need 65 s against 131 s.
+    where HiGHS needs up to 7 s, while on the cost stage HiGHS' root bound is far stronger:
+    the 23-community part reaches 0.49 % in 20 s with HiGHS against 0.98 % after 58 s with
+    SCIP, and the eight largest parts took 58 s in all (30 s limit each, all proven) against
+    144 s with SCIP (60 s limit each, the largest still at 0.98 %); benchmarks/parts_bench.py.
     """
     if options.backend != "auto":
         return options.backend
