@@ -1,6 +1,7 @@
 """The library contract the roadmap builds on: frozen, picklable inputs and results, and a solve
 that is a pure function a worker process can run."""
 
+import dataclasses
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 
@@ -86,16 +87,15 @@ def _far_apart(n=3):
 def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monkeypatch):
     # pass 1 "fails to prove" every part (status downgraded); pass 2 must re-solve exactly
     # those parts, warm-started from their first plan, and keep the proven result
-    import dataclasses
-
     from siting import api
 
     real = api._solve_one
-    hints = []
+    hints, kept = [], []
 
-    def first_pass_unproven(inst, options, progress, hint=None):
-        out = real(inst, options, progress, hint)
+    def first_pass_unproven(inst, options, progress, hint=None, settled=()):
+        out = real(inst, options, progress, hint, settled)
         hints.append(hint)
+        kept.append((settled, options.backend))
         if hint is None:
             r = out[0]
             last = dataclasses.replace(r.stages[-1], status=SolveStatus.FEASIBLE, bound=None)
@@ -109,6 +109,8 @@ def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monk
     assert out.parts == 3
     assert len(hints) == 6 and sum(h is None for h in hints) == 3
     assert all(h is not None and h.shape == hints[-1].shape for h in hints[3:])
+    # the proven shortfall stage is kept; the cost stage (HiGHS under auto) is retried by SCIP
+    assert all([st.name for st in settled] == ["shortfall"] and backend == "scip" for settled, backend in kept[3:])
     assert out.result.status is SolveStatus.OPTIMAL
     assert out.evaluation.feasible
     whole = solve_instance(inst, SolverOptions(time_limit_s=30, relative_gap=0), decompose=False)
@@ -135,3 +137,48 @@ def test_better_attempt_is_chosen_lexicographically():
     assert _better(old, attempt(1.1, 50.0, 40.0), 0.0) is old
     # within the lexicographic tolerance the shortfalls tie and cost decides
     assert _better(old, attempt(1.0 + 1.5e-7, 95.0, 80.0), 0.0)[0].objective == 95.0
+    # an attempt that stopped before the cost stage never replaces a complete one
+    partial = attempt(1.0, 95.0, 80.0)
+    r = partial[0]
+    cut = dataclasses.replace(r, stages=r.stages[:1], objective=1.0, bound=1.0)
+    assert _better(old, (cut,) + partial[1:], 0.0) is old
+
+
+def test_better_attempt_on_maximised_stages():
+    from siting.api import _better
+    from siting.solvers import SolveResult, StageResult
+
+    def attempt(served, min_cov, bound):
+        st = (StageResult("weighted_served", SolveStatus.OPTIMAL, served, served, 1.0, "scip", served),
+              StageResult("min_coverage", SolveStatus.FEASIBLE, min_cov, bound, 1.0))
+        r = SolveResult(SolveStatus.FEASIBLE, "auto", min_cov, bound, 2.0, None, st)
+        return (r, None, 0.0, {}, ("weighted_served", "min_coverage"), (("max", 1e-6, 1e-7), ("max", 1e-7, 1e-7)))
+
+    old = attempt(100.0, 0.5, 0.9)
+    # more served wins whatever the later stage says
+    assert _better(old, attempt(101.0, 0.1, 0.2), 0.0)[0].stages[0].objective == 101.0
+    assert _better(old, attempt(99.0, 0.9, 0.9), 0.0) is old
+    # equal earlier stages: higher coverage wins and keeps the tighter (lower) upper bound
+    best = _better(old, attempt(100.0, 0.6, 0.95), 0.0)
+    assert best[0].objective == 0.6 and best[0].stages[-1].bound == 0.9
+
+
+def test_a_resolve_keeps_proven_stages_and_switches_engine_under_auto():
+    from siting.api import _resume_from
+    from siting.solvers import SolveResult, StageResult
+
+    def result(stages):
+        return SolveResult(SolveStatus.FEASIBLE, "auto", None, None, 1.0, None, tuple(stages))
+
+    proven = StageResult("shortfall", SolveStatus.OPTIMAL, 1.0, 1.0, 1.0, "scip", 1.0)
+    open_cost = StageResult("cost", SolveStatus.FEASIBLE, 10.0, 5.0, 1.0, "highs", None)
+    settled, opts = _resume_from(result([proven, open_cost]), SolverOptions(backend="auto"))
+    assert settled == (proven,) and opts.backend == "scip"
+    # an unproven first stage is retried whole, with the other engine
+    loose = StageResult("shortfall", SolveStatus.FEASIBLE, 1.0, 0.5, 1.0, "scip", 1.0)
+    settled, opts = _resume_from(result([loose, open_cost]), SolverOptions(backend="auto"))
+    assert settled == () and opts.backend == "highs"
+    # a backend the user chose is kept; a stage HiGHS failed on stays with auto
+    assert _resume_from(result([proven, open_cost]), SolverOptions(backend="highs"))[1].backend == "highs"
+    failed = dataclasses.replace(open_cost, solver="highs+scip")
+    assert _resume_from(result([proven, failed]), SolverOptions(backend="auto"))[1].backend == "auto"

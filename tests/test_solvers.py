@@ -138,3 +138,58 @@ def test_a_stage_without_a_solver_solution_keeps_its_best_feasible_hint():
     # the plan is the first stage's (its item count), with the stage's bound kept
     assert r.objective == pytest.approx(float(lp.objectives[1].coefs @ r.values))
     assert r.bound == 3.0
+
+
+def test_settled_stages_are_not_solved_again():
+    # a re-solve keeps the proven leading stages of an earlier attempt: their rows are rebuilt
+    # at the values they were held at, and only the later stages reach the backend
+    from siting.solvers.lexicographic import solve_lexicographic
+    from siting.solvers.ortools_backend import solve_stage
+    import dataclasses
+
+    lp, v, w = knapsack()
+    best_value, best_count = brute_force(v, w, int(w.sum() // 3))
+    opts = SolverOptions(backend="scip", time_limit_s=30)
+    first = solve(lp, opts)
+    assert first.stages[0].held_at == pytest.approx(best_value + 5.0)
+    seen = []
+
+    def counting(prob, options, t, progress):
+        seen.append(prob.stage)
+        return solve_stage(prob, options, t, progress)
+
+    again = solve_lexicographic(dataclasses.replace(lp, hint=first.values), opts, counting, "scip",
+                                settled=first.stages[:1])
+    assert seen == [1]
+    assert again.stages[0] is first.stages[0]
+    assert again.status is SolveStatus.OPTIMAL and again.objective == pytest.approx(best_count)
+    assert lp.max_violation(again.values) < 1e-6
+    with pytest.raises(ValueError, match="prefix"):
+        solve_lexicographic(lp, opts, counting, "scip", settled=first.stages)
+
+
+def test_a_hint_better_than_the_proven_bound_is_not_adopted():
+    # a hint passes _feasible with a 1e-6 row tolerance; if it "beats" the stage's proven
+    # bound it leans on that tolerance and must not replace the solver's plan
+    from siting.solvers.lexicographic import StageOutcome, solve_lexicographic
+    from siting.solvers.ortools_backend import solve_stage
+
+    lp, v, w = knapsack()
+    opts = SolverOptions(backend="scip", time_limit_s=30)
+    first = solve(lp, opts)
+    import dataclasses
+
+    def claims(objective, bound):
+        def single(prob, options, t, progress):
+            out = solve_stage(prob, options, t, progress)
+            if prob.stage == 1 and prob.n_stages == 2:
+                return StageOutcome(out.status, objective, bound, out.values, out.seconds, solver="fake")
+            return out
+        return single
+
+    hinted = dataclasses.replace(lp, hint=first.values)  # scores the true optimum of stage 2
+    best = first.objective
+    kept = solve_lexicographic(hinted, opts, claims(best + 1.0, best + 1.0), "fake")
+    assert kept.objective == best + 1.0 and kept.stages[-1].solver == "fake"
+    adopted = solve_lexicographic(hinted, opts, claims(best + 1.0, best - 1.0), "fake")
+    assert adopted.objective == pytest.approx(best) and adopted.stages[-1].solver == "fake+start"

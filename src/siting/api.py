@@ -23,7 +23,7 @@ from .evaluate import Evaluation, evaluate
 from .instance import Instance
 from .model import SitingModel, build_model
 from .plan import Plan, extract_plan
-from .solvers import Progress, ProgressCallback, SolveResult, SolverOptions, SolveStatus, solve
+from .solvers import Progress, ProgressCallback, SolveResult, SolverOptions, SolveStatus, StageResult, solve
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,12 +44,12 @@ Solved = tuple
 
 
 def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallback | None,
-               hint: np.ndarray | None = None) -> Solved:
+               hint: np.ndarray | None = None, settled: tuple[StageResult, ...] = ()) -> Solved:
     t0 = time.perf_counter()
     model: SitingModel = build_model(inst)
     build_s = time.perf_counter() - t0
     lp = model.lp if hint is None else dataclasses.replace(model.lp, hint=hint)
-    result = solve(lp, options, progress)
+    result = solve(lp, options, progress, settled)
     plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
     return (result, plan, build_s, model.lp.summary(), model.stages,
             tuple((o.sense, o.abs_tol, o.rel_tol) for o in lp.objectives))
@@ -85,9 +85,10 @@ def solve_instance(
     return Outcome(inst, result, plan, evaluate(inst, plan), build_total, size, len(parts))
 
 
-# a second pass is worth starting only with at least this much time left (a re-solve
-# repeats the model build, the first stage and the completion step)
+# a re-solve is worth starting only with at least this much time for it (it repeats the
+# model build and the completion step); at most this many passes after the first
 RESUME_MIN_S = 2.0
+MAX_RESUMES = 4
 
 
 def _solve_parts(parts: list, options: SolverOptions, progress: ProgressCallback | None, t0: float) -> list[Solved]:
@@ -101,10 +102,11 @@ def _solve_parts(parts: list, options: SolverOptions, progress: ProgressCallback
     demo district at 60 s with SCIP only: cost-stage gap 3.9 % (floor 2 s), 0.73 % (T/5),
     1.3 % (T/4); 0.646 % with the largest part first.
 
-    Pass 2: when time is left and some parts are not proven, those are solved again, largest
-    gap first, each warm-started from its best plan, sharing the time that is left. A part
-    keeps whichever attempt is lexicographically better (the re-solve starts from the first
-    attempt's plan, so it is rarely worse).
+    Later passes (at most MAX_RESUMES): while time is left and some parts are not proven,
+    those are solved again, largest gap first, sharing the time left in proportion to their
+    gaps, each warm-started from its best plan, from the first unproven stage on and
+    (``auto``) with the other engine (:func:`_resume_from`). A part keeps whichever attempt
+    is lexicographically better, with the better bound.
     """
     workers = max(1, options.threads)
     solo = options.model_copy(update={"threads": 1})
@@ -112,7 +114,7 @@ def _solve_parts(parts: list, options: SolverOptions, progress: ProgressCallback
     lock = threading.Lock()
 
     def run_pass(order: list[int], weights: dict[int, float], floor_s: float,
-                 hints: dict[int, np.ndarray]) -> dict[int, Solved]:
+                 resume: dict[int, tuple[np.ndarray, tuple[StageResult, ...], SolverOptions]]) -> dict[int, Solved]:
         unfinished = dict(weights)
 
         def run(k: int) -> Solved:
@@ -125,9 +127,10 @@ def _solve_parts(parts: list, options: SolverOptions, progress: ProgressCallback
             def wrapped(p: Progress) -> None:
                 progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
 
+            hint, settled, opts = resume.get(k, (None, (), solo))
             try:
-                return _solve_one(parts[k].instance, solo.model_copy(update={"time_limit_s": share}),
-                                  wrapped if progress is not None else None, hints.get(k))
+                return _solve_one(parts[k].instance, opts.model_copy(update={"time_limit_s": share}),
+                                  wrapped if progress is not None else None, hint, settled)
             finally:
                 with lock:
                     unfinished.pop(k)
@@ -140,22 +143,52 @@ def _solve_parts(parts: list, options: SolverOptions, progress: ProgressCallback
     order = [largest] + sorted((k for k in weight if k != largest), key=lambda k: weight[k])
     done = run_pass(order, weight, options.time_limit_s / 5, {})
 
-    redo = {k: _open_gap(s[0]) for k, s in done.items()
-            if s[0].status is not SolveStatus.OPTIMAL and s[0].values is not None}
-    if redo and deadline - time.perf_counter() >= RESUME_MIN_S:
-        order = sorted(redo, key=lambda k: -redo[k])
-        again = run_pass(order, {k: weight[k] for k in order}, 0.0, {k: done[k][0].values for k in order})
+    for _ in range(MAX_RESUMES):
+        redo = {k: _open_gap(s) for k, s in done.items()
+                if s[0].status is not SolveStatus.OPTIMAL and s[0].values is not None}
+        # only as many parts as can get RESUME_MIN_S each, largest gap first
+        fit = workers * int((deadline - time.perf_counter()) // RESUME_MIN_S)
+        if not redo or fit <= 0:
+            break
+        order = sorted(redo, key=lambda k: -redo[k])[:fit]
+        # time follows the open gaps (absolute, in the last stage's units): a small part far
+        # from its bound needs the time more than a large part nearly proven
+        finite = [g for g in redo.values() if math.isfinite(g)]
+        cap = 2.0 * max(finite) if finite and max(finite) > 0 else 1.0
+        need = {k: min(redo[k], cap) + 1e-9 * cap for k in order}
+        again = run_pass(order, need, 0.0,
+                         {k: (done[k][0].values, *_resume_from(done[k][0], solo)) for k in order})
         for k, s in again.items():
             done[k] = _better(done[k], s, options.relative_gap)
     return [done[k] for k in range(len(parts))]
 
 
-def _open_gap(result: SolveResult) -> float:
-    """How far a part is from proven: its last stage's absolute gap (inf without a bound)."""
-    st = next((s for s in reversed(result.stages) if s.objective is not None), None)
-    if st is None or st.bound is None:
+def _resume_from(result: SolveResult, options: SolverOptions) -> tuple[tuple[StageResult, ...], SolverOptions]:
+    """What a re-solve keeps and how it runs: the leading proven stages are not solved again
+    (their rows are rebuilt at the same values, so both attempts bound the same program);
+    with ``auto`` the first unproven stage is retried with the other engine — HiGHS and SCIP
+    fail on different parts (measured on the demo district: a 7-community part whose cost
+    stage HiGHS leaves at 148 M against a 62 M bound, SCIP proves at 64.3 M in 8 s)."""
+    settled: list[StageResult] = []
+    for st in result.stages[:-1]:
+        if st.status is not SolveStatus.OPTIMAL or st.held_at is None:
+            break
+        settled.append(st)
+    if options.backend == "auto" and len(settled) < len(result.stages):
+        engine = result.stages[len(settled)].solver
+        other = {"highs": "scip", "scip": "highs"}.get(engine)  # "highs+scip" failed once: keep auto
+        if other is not None:
+            options = options.model_copy(update={"backend": other})
+    return tuple(settled), options
+
+
+def _open_gap(solved: Solved) -> float:
+    """How far a part is from proven: its last stage's absolute gap (inf when a stage is
+    missing or has no bound)."""
+    stages = solved[0].stages
+    if len(stages) < len(solved[5]) or stages[-1].objective is None or stages[-1].bound is None:
         return math.inf
-    return abs(st.objective - st.bound)
+    return abs(stages[-1].objective - stages[-1].bound)
 
 
 def _better(old: Solved, new: Solved, relative_gap: float) -> Solved:
@@ -165,6 +198,12 @@ def _better(old: Solved, new: Solved, relative_gap: float) -> Solved:
     a, b = old[0], new[0]
     tols = new[5]
     n = len(tols)
+    # an attempt that reached fewer stages loses: its plan is not better on the stages it
+    # skipped, and the figures of the stages it lacks would be lost (a re-solve given too
+    # little time can adopt the old plan in an early stage and stop there)
+    reached = [sum(s.objective is not None for s in r.stages) for r in (a, b)]
+    if reached[1] < reached[0]:
+        return old
     same_rows = True
     for k, (sense, abs_tol, rel_tol) in enumerate(tols):
         va = a.stages[k].objective if k < len(a.stages) else None

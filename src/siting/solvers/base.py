@@ -93,6 +93,7 @@ class StageResult:
     bound: float | None
     seconds: float
     solver: str = ""  # the engine that settled this stage ("scip", "highs", "highs+scip", ...)
+    held_at: float | None = None  # the value later stages were held to (before the tolerance)
 
     @property
     def gap(self) -> float | None:

@@ -63,8 +63,14 @@ def solve_lexicographic(
     single: SingleSolver,
     backend_name: str,
     progress: ProgressCallback | None = None,
+    settled: tuple[StageResult, ...] = (),
 ) -> SolveResult:
-    """Solve ``lp``'s objectives in order; the time limit is shared by the stages."""
+    """Solve ``lp``'s objectives in order; the time limit is shared by the stages.
+
+    ``settled``: leading stages already solved in an earlier attempt (each with the value
+    ``held_at`` it held later stages to); they are not solved again, their rows are rebuilt
+    exactly, and ``lp.hint`` (a plan of that attempt) starts the first unsettled stage.
+    """
     t0 = time.perf_counter()
     A, rlb, rub = lp.A, lp.row_lb, lp.row_ub
     previous: np.ndarray | None = None
@@ -72,7 +78,14 @@ def solve_lexicographic(
     values: np.ndarray | None = None
     last: StageOutcome | None = None
     n = len(lp.objectives)
+    if len(settled) >= n or any(s.held_at is None for s in settled):
+        raise ValueError("settled stages must be a proper prefix with the values they were held at")
     for k, obj in enumerate(lp.objectives):
+        if k < len(settled):
+            stages.append(settled[k])
+            A, rlb, rub = _hold(A, rlb, rub, obj, settled[k].held_at, lp.n_vars)
+            previous = lp.hint
+            continue
         remaining = options.time_limit_s - (time.perf_counter() - t0)
         # Give every remaining stage a fair share, but let a stage use what earlier ones left.
         budget = max(remaining / (n - k), min(1.0, remaining)) if k < n - 1 else remaining
@@ -88,21 +101,15 @@ def solve_lexicographic(
         prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n)
         out = _keep_best_hint(single(prob, options, budget, progress), obj, hints)
         last = out
-        stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver))
         if not out.status.has_solution or out.values is None:
+            stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver))
             break
         values = out.values
         previous = values
         # Fix this stage's objective for the following ones.
         v = float(obj.coefs @ values + obj.offset)
-        tol = max(obj.abs_tol, obj.rel_tol * abs(v))
-        nz = np.flatnonzero(obj.coefs)
-        row = sp.csr_matrix((obj.coefs[nz], (np.zeros(nz.size, dtype=np.int64), nz)), shape=(1, lp.n_vars))
-        A = sp.vstack([A, row], format="csr")
-        if obj.sense == "min":
-            rlb, rub = np.append(rlb, -np.inf), np.append(rub, v - obj.offset + tol)
-        else:
-            rlb, rub = np.append(rlb, v - obj.offset - tol), np.append(rub, np.inf)
+        stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver, v))
+        A, rlb, rub = _hold(A, rlb, rub, obj, v, lp.n_vars)
     seconds = time.perf_counter() - t0
     if last is None:
         return SolveResult(SolveStatus.NO_SOLUTION, backend_name, None, None, seconds, None, (), "no time left")
@@ -130,6 +137,17 @@ def solve_lexicographic(
     )
 
 
+def _hold(A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, obj, v: float, n_vars: int):
+    """The rows plus ``c·x ≤ v + tol`` (minimise) or ``c·x ≥ v − tol`` (maximise)."""
+    tol = max(obj.abs_tol, obj.rel_tol * abs(v))
+    nz = np.flatnonzero(obj.coefs)
+    row = sp.csr_matrix((obj.coefs[nz], (np.zeros(nz.size, dtype=np.int64), nz)), shape=(1, n_vars))
+    A = sp.vstack([A, row], format="csr")
+    if obj.sense == "min":
+        return A, np.append(rlb, -np.inf), np.append(rub, v - obj.offset + tol)
+    return A, np.append(rlb, v - obj.offset - tol), np.append(rub, np.inf)
+
+
 def _keep_best_hint(out: StageOutcome, obj, hints: tuple[np.ndarray, ...]) -> StageOutcome:
     """The stage's outcome, or a feasible hint when it is strictly better than what the solver
     returned (or the solver returned nothing within its time): a backend may ignore or lose a
@@ -140,11 +158,15 @@ def _keep_best_hint(out: StageOutcome, obj, hints: tuple[np.ndarray, ...]) -> St
     sign = -1.0 if obj.sense == "max" else 1.0
     scores = [sign * float(obj.coefs @ h + obj.offset) for h in hints]
     best = int(np.argmin(scores))
-    if out.values is not None and out.objective is not None:
-        if sign * out.objective <= scores[best] + 1e-9 * max(1.0, abs(scores[best])):
-            return out
+    margin = 1e-6 * max(1.0, abs(scores[best]))  # about the solvers' feasibility tolerance
+    if out.values is not None and out.objective is not None and sign * out.objective <= scores[best] + margin:
+        return out
+    if out.bound is not None and scores[best] < sign * out.bound - margin:
+        # "better" than the proven bound: the hint leans on the row tolerances of _feasible
+        return out
     status = out.status if out.status is SolveStatus.OPTIMAL else SolveStatus.FEASIBLE
-    return dataclasses.replace(out, status=status, objective=sign * scores[best], values=hints[best])
+    return dataclasses.replace(out, status=status, objective=sign * scores[best], values=hints[best],
+                               solver=f"{out.solver}+start" if out.solver else "start")
 
 
 def _feasible(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, x: np.ndarray) -> bool:
