@@ -180,5 +180,7 @@ def test_a_resolve_keeps_proven_stages_and_switches_engine_under_auto():
     assert settled == () and opts.backend == "highs"
     # a backend the user chose is kept; a stage HiGHS failed on stays with auto
     assert _resume_from(result([proven, open_cost]), SolverOptions(backend="highs"))[1].backend == "highs"
+    kept_start = dataclasses.replace(open_cost, solver="highs+start")
+    assert _resume_from(result([proven, kept_start]), SolverOptions(backend="auto"))[1].backend == "scip"
     failed = dataclasses.replace(open_cost, solver="highs+scip")
     assert _resume_from(result([proven, failed]), SolverOptions(backend="auto"))[1].backend == "auto"

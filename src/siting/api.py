@@ -175,7 +175,7 @@ def _resume_from(result: SolveResult, options: SolverOptions) -> tuple[tuple[Sta
             break
         settled.append(st)
     if options.backend == "auto" and len(settled) < len(result.stages):
-        engine = result.stages[len(settled)].solver
+        engine = result.stages[len(settled)].solver.removesuffix("+start")
         other = {"highs": "scip", "scip": "highs"}.get(engine)  # "highs+scip" failed once: keep auto
         if other is not None:
             options = options.model_copy(update={"backend": other})
