@@ -77,7 +77,7 @@ def test_decomposed_solve_respects_the_overall_time_limit():
 def _far_apart(n=3):
     xy = [[i * 10_000.0, 0.0] for i in range(n)]
     return Instance.from_arrays(
-        community_xy=xy, households=[800] * n, residents=np.full((n, 7), 300.0),
+        community_xy=xy, households=[800 + 150 * i for i in range(n)], residents=np.full((n, 7), 300.0),
         space_xy=[[x + 100, y] for x, y in xy] + [[x - 150, y] for x, y in xy],
         space_area_m2=[900.0] * n + [400.0] * n, retrofit_cny_per_m2=[1000] * n + [700] * n,
         operating_cny_per_m2_year=100,
@@ -90,13 +90,14 @@ def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monk
     from siting import api
 
     real = api._solve_one
-    hints, kept = [], []
+    hints, kept, first_plan = [], [], {}
 
     def first_pass_unproven(inst, options, progress, hint=None, settled=()):
         out = real(inst, options, progress, hint, settled)
-        hints.append(hint)
+        hints.append((inst.name, hint))
         kept.append((settled, options.backend))
         if hint is None:
+            first_plan[inst.name] = out[0].values
             r = out[0]
             last = dataclasses.replace(r.stages[-1], status=SolveStatus.FEASIBLE, bound=None)
             r = dataclasses.replace(r, status=SolveStatus.FEASIBLE, stages=r.stages[:-1] + (last,), bound=None)
@@ -107,8 +108,10 @@ def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monk
     inst = _far_apart()
     out = solve_instance(inst, SolverOptions(time_limit_s=30, relative_gap=0))
     assert out.parts == 3
-    assert len(hints) == 6 and sum(h is None for h in hints) == 3
-    assert all(h is not None and h.shape == hints[-1].shape for h in hints[3:])
+    assert len(hints) == 6 and sum(h is None for _, h in hints) == 3
+    # every re-solve starts from its own part's first plan (the parts differ in households)
+    assert sorted(name for name, _ in hints[3:]) == sorted(first_plan)
+    assert all(np.array_equal(h, first_plan[name]) for name, h in hints[3:])
     # the proven shortfall stage is kept; the cost stage (HiGHS under auto) is retried by SCIP
     assert all([st.name for st in settled] == ["shortfall"] and backend == "scip" for settled, backend in kept[3:])
     assert out.result.status is SolveStatus.OPTIMAL

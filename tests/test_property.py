@@ -105,37 +105,51 @@ def highs_rounding_instance() -> Instance:
         settings=PlanningSettings(standard="national_2024"), name="highs-rounding")
 
 
+def assert_agrees_with_scip(inst, backend):
+    """Both plans pass the checker and every lexicographic stage reaches the same optimum."""
+    scip = solve_instance(inst, OPTS["scip"])
+    other = solve_instance(inst, OPTS[backend])
+    assert_checked(scip)
+    assert_checked(other)
+    assert_same_stages(scip, other, backend)
+
+
+def highs_start_instance() -> Instance:
+    """Found by the property test below (equity mode): given the null plan as a MIP start,
+    HiGHS 1.12 declared the worst-coverage stage optimal at 0 (bound -0) where the optimum is
+    6.67 / 580 = 0.0115; without the start it finds 0.0115. Starts are no longer given to HiGHS."""
+    return Instance.from_arrays(
+        community_xy=[[0.0, 0.0], [1933.8, 102.3]], households=[668.0, 1826.0],
+        residents=[[757, 214, 563, 339, 371, 274, 498], [800, 422, 315, 256, 475, 201, 100]],
+        kind=["new", "existing"], health_score=[79.6, 25.3],
+        space_xy=[[0.1, 1556.3], [1687.6, 0.0], [0.8, 1972.2], [0.8, 870.0], [1.0, 1191.6]],
+        space_area_m2=[87.9, 1331.6, 303.8, 1471.1, 1296.2], space_floor=[1, 1, 2, 1, 1],
+        acquisition_cny=[195110.84, 0.0, 262707.18, 1.0, 0.0], rent_cny_per_year=[50000.0, 8109.33, 1.36, 0.0, 3558.18],
+        retrofit_cny_per_m2=[1221.99, 0.03, 332.41, 1196.73, 0.0], operating_cny_per_m2_year=[190.7, 72.92, 32.26, 0, 0],
+        existing_m2={"elderly_day_care": np.array([100.0, 300.0])},
+        settings=PlanningSettings(budget_cny=738378.0, objective=ObjectiveSettings(mode="equity")), name="highs-start")
+
+
 @settings(max_examples=12, **FAST)
 @given(instances())
 @example(hint_at_bound_instance())
 def test_scip_and_cbc_reach_the_same_lexicographic_optimum(inst):
-    scip = solve_instance(inst, OPTS["scip"])
-    cbc = solve_instance(inst, OPTS["cbc"])
-    assert_checked(scip)
-    assert_checked(cbc)
-    assert_same_stages(scip, cbc, "cbc")
+    assert_agrees_with_scip(inst, "cbc")
 
 
 @settings(max_examples=15, **FAST)
 @given(instances())
 @example(highs_rounding_instance())
+@example(highs_start_instance())
 def test_scip_and_highs_reach_the_same_lexicographic_optimum(inst):
-    scip = solve_instance(inst, OPTS["scip"])
-    highs = solve_instance(inst, OPTS["highs"])
-    assert_checked(scip)
-    assert_checked(highs)
-    assert_same_stages(scip, highs, "highs")
+    assert_agrees_with_scip(inst, "highs")
 
 
 @settings(max_examples=12, **FAST)
 @given(instances())
 def test_scip_and_auto_reach_the_same_lexicographic_optimum(inst):
     # auto: SCIP for the earlier stages, HiGHS for the cost stage (decomposed when it can be)
-    scip = solve_instance(inst, OPTS["scip"])
-    auto = solve_instance(inst, OPTS["auto"])
-    assert_checked(scip)
-    assert_checked(auto)
-    assert_same_stages(scip, auto, "auto")
+    assert_agrees_with_scip(inst, "auto")
 
 
 @settings(max_examples=15, **FAST)

@@ -151,7 +151,7 @@ def _hold(A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, obj, v: float, n_v
 def _keep_best_hint(out: StageOutcome, obj, hints: tuple[np.ndarray, ...]) -> StageOutcome:
     """The stage's outcome, or a feasible hint when it is strictly better than what the solver
     returned (or the solver returned nothing within its time): a backend may ignore or lose a
-    start (HiGHS uses only the first), and the hints passed ``_feasible`` for this stage's rows.
+    start (HiGHS is given none), and the hints passed ``_feasible`` for this stage's rows.
     The solver's bound stays valid either way."""
     if not hints or out.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION):
         return out
