@@ -74,7 +74,8 @@ def stage_backend(options: SolverOptions, prob: StageProblem) -> str:
     one thread, 30 s each, gap target 0.5 %: SCIP proves the shortfall stage in 0.1–3 s
     where HiGHS needs up to 7 s, while on the cost stage HiGHS' root bound is far stronger:
     the 23-community part reaches 0.49 % in 20 s with HiGHS against 0.98 % after 58 s with
-    SCIP, and the eight largest parts took 58 s in all (30 s limit each, all proven) against
+    SCIP, and the eight largest parts took 62 s in all (30 s limit each; all proven but a
+    7-community part that SCIP proves in 8 s, see the resume passes in siting.api) against
     144 s with SCIP (60 s limit each, the largest still at 0.98 %); benchmarks/parts_bench.py.
     """
     if options.backend != "auto":
