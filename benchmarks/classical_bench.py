@@ -159,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--isolate", action="store_true", help="one child process per instance (per-instance peak memory)")
     args = ap.parse_args(argv)
+    if not Path(args.data).is_dir():
+        print(f"classical_bench: benchmark data folder {args.data} not found (the shared/data folder beside the "
+              "repository, or pass --data DIR)", file=sys.stderr)
+        return 2
     only = {s for s in args.only.split(",") if s}
     opts = dict(backend=args.backend, time_limit_s=args.time_limit, relative_gap=0.0, threads=args.threads)
     out_dir = Path(args.out)

@@ -7,7 +7,7 @@ Times graph build, snapping, Dijkstra (with the same-edge pairs and ReachTable) 
 their total; peak memory is the process's peak resident set size (``ru_maxrss``),
 which includes Python, the imports and the generated data.
 
-    /work/venv/bin/python benchmarks/network_travel.py [--random] [--via-file] [--seed 2024]
+    python benchmarks/network_travel.py [--random] [--via-file] [--seed 2024]
 
 Prints a table and writes ``benchmarks/results/network_travel.json``.
 """

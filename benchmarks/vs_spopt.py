@@ -121,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("spopt is not installed: pip install -e '.[bench]'", file=sys.stderr)
         return 2
+    if args.orlib and not Path(args.data).is_dir():
+        print(f"vs_spopt: benchmark data folder {args.data} not found (the shared/data folder beside the repository; "
+              "pass --data DIR, or --orlib '' to skip the OR-Library instances)", file=sys.stderr)
+        return 2
     out_dir = ROOT / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"vs_spopt-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"

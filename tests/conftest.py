@@ -9,6 +9,7 @@ Walking times are straight lines × 1.3 ÷ 75 m/min, so 10 min ↔ 576.9 m, 15 m
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -25,12 +26,27 @@ from siting.solvers import SolverOptions, SolveStatus
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SCENARIO = REPO / "scenarios" / "demo" / "scenario.yaml"
 DEMO_DATA = REPO / "scenarios" / "demo" / "data"
+# Published benchmark instances (OR-Library, Osman-Christofides, Lorena-Senne) with their optima: the
+# folder ``shared/data`` beside the repository, never downloaded.
+SHARED_DATA = REPO.parent / "shared" / "data"
 
 # exact optimum (no relative gap) with a short time limit: every instance here is tiny
 EXACT = SolverOptions(backend="scip", relative_gap=0.0, time_limit_s=30)
 
 SERVICES = tuple(load_catalogue().service_ids)
 AGE = {g: i for i, g in enumerate(AGE_GROUPS)}
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared benchmark data folder; a test asking for it skips locally when it is missing and
+    fails under ``SITING_REQUIRE_DATA=1`` (as in CI), naming the folder either way."""
+    if not SHARED_DATA.is_dir():
+        msg = f"published-optimum data not found at {SHARED_DATA} (the folder shared/data beside the repository)"
+        if os.environ.get("SITING_REQUIRE_DATA"):
+            pytest.fail(f"SITING_REQUIRE_DATA is set but {msg}")
+        pytest.skip(f"{msg}; set SITING_REQUIRE_DATA=1 to make this a failure")
+    return SHARED_DATA
 
 
 def only_services(*keep: str) -> dict:

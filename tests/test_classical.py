@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +11,6 @@ from siting.classical import CFLP, CPMP, LSCP, MCLP, PCenter, PMedian
 from siting.errors import InputError, SitingError
 from siting.solvers import SolverOptions, SolveStatus
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 EXACT = SolverOptions(backend="highs", time_limit_s=60, relative_gap=0.0)
 
 
@@ -186,58 +184,50 @@ def test_malformed_benchmark_file_names_file_and_line(tmp_path):
 
 
 # --------------------------------------------------------------------------- published optima (smoke subset)
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared benchmark data not present")
-
-
-@needs_data
-def test_orlib_pmed1_published_optimum():
+def test_orlib_pmed1_published_optimum(shared_data):
     from siting.classical.readers import read_orlib_pmed
 
-    inst = read_orlib_pmed(DATA / "orlib-pmed" / "pmed1.txt")
+    inst = read_orlib_pmed(shared_data / "orlib-pmed" / "pmed1.txt")
     r = PMedian.from_cost_matrix(inst.distance, None, inst.p).solve(EXACT)
     assert r.status is SolveStatus.OPTIMAL and r.objective == 5819
 
 
-@needs_data
-def test_orlib_pmed2_published_optimum_needs_stage4():
+def test_orlib_pmed2_published_optimum_needs_stage4(shared_data):
     from siting.classical.readers import read_orlib_pmed
 
-    inst = read_orlib_pmed(DATA / "orlib-pmed" / "pmed2.txt")
+    inst = read_orlib_pmed(shared_data / "orlib-pmed" / "pmed2.txt")
     r = PMedian.from_cost_matrix(inst.distance, None, inst.p).solve(EXACT)
     assert r.status is SolveStatus.OPTIMAL and r.objective == 4093
 
 
-@needs_data
-def test_orlib_cap41_published_optimum():
+def test_orlib_cap41_published_optimum(shared_data):
     from siting.classical.readers import read_orlib_cap
 
-    inst = read_orlib_cap(DATA / "orlib-cap" / "cap41.txt")
+    inst = read_orlib_cap(shared_data / "orlib-cap" / "cap41.txt")
     r = CFLP.from_cost_matrix(inst.cost, inst.demand, inst.capacity, inst.fixed_cost, single_source=False).solve(EXACT)
     assert r.status is SolveStatus.OPTIMAL and r.objective == pytest.approx(1040444.375, abs=1e-3)
 
 
-@needs_data
-def test_osman_christofides_pmedcap01_published_optimum():
+def test_osman_christofides_pmedcap01_published_optimum(shared_data):
     from siting.classical.readers import read_osman_christofides
 
-    inst = read_osman_christofides(DATA / "cpmp" / "osman-christofides" / "pmedcap01.txt")
+    inst = read_osman_christofides(shared_data / "cpmp" / "osman-christofides" / "pmedcap01.txt")
     r = CPMP.from_cost_matrix(inst.distance, inst.demand, inst.p, inst.capacity).solve(EXACT)
     assert r.status is SolveStatus.OPTIMAL and r.objective == pytest.approx(713)
 
 
-@needs_data
-def test_sjc324_mclp_reference_value():
+def test_sjc324_mclp_reference_value(shared_data):
     """No published optimum exists for the SJC MCLP sets; 12152 (all demand) is the data README's computed value."""
     from siting.classical.readers import read_sjc_mclp
 
-    inst = read_sjc_mclp(DATA / "mclp" / "SJC324.txt", DATA / "mclp" / "demand-SJC324.dat")
+    inst = read_sjc_mclp(shared_data / "mclp" / "SJC324.txt", shared_data / "mclp" / "demand-SJC324.dat")
     r = MCLP.from_cost_matrix(inst.distance(), inst.demand, 800, 5).solve(EXACT)
     assert r.status is SolveStatus.OPTIMAL and r.objective == pytest.approx(12152)
 
 
 # --------------------------------------------------------------------------- GeoDataFrame constructors
 def test_from_geodataframe_matches_cost_matrix():
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd
     from shapely.geometry import Point
 
     rng = np.random.default_rng(21)

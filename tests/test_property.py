@@ -130,6 +130,7 @@ def highs_start_instance() -> Instance:
         settings=PlanningSettings(budget_cny=738378.0, objective=ObjectiveSettings(mode="equity")), name="highs-start")
 
 
+@pytest.mark.slow
 @settings(max_examples=12, **FAST)
 @given(instances())
 @example(hint_at_bound_instance())
@@ -137,6 +138,7 @@ def test_scip_and_cbc_reach_the_same_lexicographic_optimum(inst):
     assert_agrees_with_scip(inst, "cbc")
 
 
+@pytest.mark.slow
 @settings(max_examples=15, **FAST)
 @given(instances())
 @example(highs_rounding_instance())
@@ -145,6 +147,7 @@ def test_scip_and_highs_reach_the_same_lexicographic_optimum(inst):
     assert_agrees_with_scip(inst, "highs")
 
 
+@pytest.mark.slow
 @settings(max_examples=12, **FAST)
 @given(instances())
 def test_scip_and_auto_reach_the_same_lexicographic_optimum(inst):
@@ -152,6 +155,7 @@ def test_scip_and_auto_reach_the_same_lexicographic_optimum(inst):
     assert_agrees_with_scip(inst, "auto")
 
 
+@pytest.mark.slow
 @settings(max_examples=15, **FAST)
 @given(instances(decomposable=True))
 def test_decomposed_solve_equals_the_whole_program(inst):
@@ -227,6 +231,7 @@ TRAP_SCRIPT = textwrap.dedent('''\
 ''')
 
 
+@pytest.mark.slow
 def test_cbc_backend_survives_the_highspy_symbol_clash(tmp_path):
     fake = tmp_path / "fake"
     (fake / "highspy").mkdir(parents=True)
