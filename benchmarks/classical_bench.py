@@ -23,13 +23,14 @@ import multiprocessing as mp
 import resource
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from siting.solvers import SolverOptions  # noqa: E402
+from siting.core.options import SolverOptions
 
 Instance = tuple[str, str, float | None, Callable[[], Any]]  # name, model, published, build → model object
 

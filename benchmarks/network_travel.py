@@ -1,8 +1,8 @@
-"""Benchmark: walking minutes over a city-scale street network (siting.network).
+"""Benchmark: walking minutes over a city-scale street network (siting.travel.network).
 
-Points: ``siting.demo_data.generate_city()`` (1,258 communities, 6,000 spaces) by default,
+Points: ``siting.demo.district.generate_city()`` (1,258 communities, 6,000 spaces) by default,
 or ``--random`` uniform points in a 40 km × 35 km box (EPSG:4549). Network:
-``siting.demo_network.generate_street_network`` over the points' bounding box (+600 m).
+``siting.demo.network.generate_street_network`` over the points' bounding box (+600 m).
 Times graph build, snapping, Dijkstra (with the same-edge pairs and ReachTable) and
 their total; peak memory is the process's peak resident set size (``ru_maxrss``),
 which includes Python, the imports and the generated data.
@@ -27,8 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from siting.demo_network import generate_street_network
-from siting.network import SitingWarning, StreetNetwork
+from siting.demo.network import generate_street_network
+from siting.errors import SitingWarning
+from siting.travel.network import StreetNetwork
 
 RESULTS = Path(__file__).resolve().parent / "results" / "network_travel.json"
 
@@ -40,12 +41,12 @@ def rss_mb() -> float:
 def points(random: bool, seed: int):
     if not random:
         try:
-            from siting.demo_data import generate_city
+            from siting.demo.district import generate_city
         except ImportError:
             random = True
         else:
             c, s = generate_city(seed)
-            return c, s, "siting.demo_data.generate_city"
+            return c, s, "siting.demo.district.generate_city"
     import geopandas as gpd
 
     rng = np.random.default_rng(seed)

@@ -15,10 +15,10 @@ import json
 import time
 from pathlib import Path
 
-from siting.api import _solve_one
-from siting.decompose import split
+from siting.core.options import SolverOptions
 from siting.demo import demo_instance, demo_scenario
-from siting.solvers import SolverOptions
+from siting.solve.decompose import split
+from siting.solve.schedule import _solve_one
 
 
 def main() -> None:
@@ -44,7 +44,7 @@ def main() -> None:
     for k in chosen:
         p = parts[k].instance
         t0 = time.perf_counter()
-        result = _solve_one(p, opts, None)[0]
+        result = _solve_one(p, opts, None).result
         secs = time.perf_counter() - t0
         total_s += secs
         stages = [{"name": s.name, "status": s.status.value, "solver": s.solver, "seconds": round(s.seconds, 2),

@@ -19,9 +19,9 @@ import tracemalloc
 from pathlib import Path
 
 from siting.api import solve_instance
+from siting.core.options import SolverOptions
 from siting.demo import demo_instance, demo_scenario
 from siting.model import build_model
-from siting.solvers import SolverOptions
 
 
 def run(args: argparse.Namespace, city: bool) -> dict:

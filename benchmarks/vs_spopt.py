@@ -67,7 +67,7 @@ def run_spopt(model: str, cost: np.ndarray, weights: np.ndarray, p: int, radius:
 def run_siting(model: str, cost: np.ndarray, weights: np.ndarray, p: int, radius: float, backend: str,
                limit: float) -> dict[str, Any]:
     from siting.classical import MCLP, PMedian
-    from siting.solvers import SolverOptions
+    from siting.core.options import SolverOptions
 
     opts = SolverOptions(backend=backend, time_limit_s=limit, relative_gap=0.0)
     t = time.perf_counter()

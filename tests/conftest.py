@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting.api import Outcome, solve_instance
-from siting.catalogue import AGE_GROUPS, load_catalogue
-from siting.instance import Instance
-from siting.settings import HubSettings, ObjectiveSettings, PlanningSettings, SpacePolicy
-from siting.solvers import SolverOptions, SolveStatus
+from siting.api import solve_instance
+from siting.core.catalogue import AGE_GROUPS, load_catalogue
+from siting.core.instance import Instance
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.core.settings import HubSettings, ObjectiveSettings, PlanningSettings, SpacePolicy
+from siting.plan import Outcome
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_SCENARIO = REPO / "scenarios" / "demo" / "scenario.yaml"

@@ -8,12 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting.accessibility import accessibility_by_community, accessibility_by_service, accessibility_table, decay_weight, two_step_fca
-from siting.evaluate import evaluate
-from siting.healthcheck import healthcheck_districts, healthcheck_summary, healthcheck_table, weighted_gini
-from siting.instance import Instance
+from siting.analysis.accessibility import (
+    accessibility_by_community,
+    accessibility_by_service,
+    accessibility_table,
+    decay_weight,
+    two_step_fca,
+)
+from siting.analysis.evaluate import evaluate
+from siting.analysis.healthcheck import healthcheck_districts, healthcheck_summary, healthcheck_table, weighted_gini
+from siting.core.instance import Instance
 from siting.plan import Plan
-from siting.travel import ReachTable
+from siting.travel.reach import ReachTable
 
 ORIGIN = np.array([500000.0, 3350000.0])
 
@@ -89,7 +95,7 @@ def test_2sfca_conserves_supply(decay):
 
 def test_2sfca_hand_computed():
     # two communities 0 and 750 m from one space (speed 75 m/min, detour 1: 0 and 10 minutes)
-    from siting.settings import PlanningSettings, Walking
+    from siting.core.settings import PlanningSettings, Walking
     settings = PlanningSettings(walking=Walking(speed_m_per_min=75.0, detour_factor=1.0))
     res = np.zeros((2, 7))
     res[:, 6] = [1000.0, 3000.0]  # 80+ only

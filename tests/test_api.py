@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from siting import Instance, PlanningSettings, SolverOptions, evaluate, solve_instance
-from siting.solvers import SolveStatus
+from siting.core.results import SolveStatus
 
 
 def small_instance(budget=None):
@@ -87,9 +87,9 @@ def _far_apart(n=3):
 def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monkeypatch):
     # pass 1 "fails to prove" every part (status downgraded); pass 2 must re-solve exactly
     # those parts, warm-started from their first plan, and keep the proven result
-    from siting import api
+    from siting.solve import schedule
 
-    real = api._solve_one
+    real = schedule._solve_one
     hints, kept, first_plan = [], [], {}
 
     def first_pass_unproven(inst, options, progress, hint=None, settled=()):
@@ -97,14 +97,14 @@ def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monk
         hints.append((inst.name, hint))
         kept.append((settled, options.backend))
         if hint is None:
-            first_plan[inst.name] = out[0].values
-            r = out[0]
+            first_plan[inst.name] = out.result.values
+            r = out.result
             last = dataclasses.replace(r.stages[-1], status=SolveStatus.FEASIBLE, bound=None)
             r = dataclasses.replace(r, status=SolveStatus.FEASIBLE, stages=r.stages[:-1] + (last,), bound=None)
-            out = (r,) + tuple(out[1:])
+            out = dataclasses.replace(out, result=r)
         return out
 
-    monkeypatch.setattr(api, "_solve_one", first_pass_unproven)
+    monkeypatch.setattr(schedule, "_solve_one", first_pass_unproven)
     inst = _far_apart()
     out = solve_instance(inst, SolverOptions(time_limit_s=30, relative_gap=0))
     assert out.parts == 3
@@ -121,54 +121,56 @@ def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monk
 
 
 def test_better_attempt_is_chosen_lexicographically():
-    from siting.api import _better
-    from siting.solvers import SolveResult, StageResult
+    from siting.core.results import SolveResult, StageResult
+    from siting.solve import PartSolution, StageTolerance, best_of
 
     def attempt(shortfall, cost, bound):
         st = (StageResult("shortfall", SolveStatus.OPTIMAL, shortfall, shortfall, 1.0),
               StageResult("cost", SolveStatus.FEASIBLE, cost, bound, 1.0))
         r = SolveResult(SolveStatus.FEASIBLE, "auto", cost, bound, 2.0, None, st)
-        return (r, None, 0.0, {}, ("shortfall", "cost"), (("min", 1e-7, 1e-7), ("min", 1e-6, 1e-6)))
+        return PartSolution(r, None, 0.0, {}, ("shortfall", "cost"),
+                            (StageTolerance("min", 1e-7, 1e-7), StageTolerance("min", 1e-6, 1e-6)))
 
     old, cheaper = attempt(1.0, 100.0, 90.0), attempt(1.0, 95.0, 80.0)
     # same shortfall: the cheaper plan wins and keeps the better (higher) of the two bounds
-    best = _better(old, cheaper, 0.0)
-    assert best[0].objective == 95.0 and best[0].stages[-1].bound == 90.0
+    best = best_of(old, cheaper, 0.0)
+    assert best.result.objective == 95.0 and best.result.stages[-1].bound == 90.0
     # the bound proves the plan within the gap: the stage becomes optimal
-    assert _better(old, attempt(1.0, 90.5, 80.0), 0.01)[0].status is SolveStatus.OPTIMAL
+    assert best_of(old, attempt(1.0, 90.5, 80.0), 0.01).result.status is SolveStatus.OPTIMAL
     # a larger shortfall is never bought by a cost saving
-    assert _better(old, attempt(1.1, 50.0, 40.0), 0.0) is old
+    assert best_of(old, attempt(1.1, 50.0, 40.0), 0.0) is old
     # within the lexicographic tolerance the shortfalls tie and cost decides
-    assert _better(old, attempt(1.0 + 1.5e-7, 95.0, 80.0), 0.0)[0].objective == 95.0
+    assert best_of(old, attempt(1.0 + 1.5e-7, 95.0, 80.0), 0.0).result.objective == 95.0
     # an attempt that stopped before the cost stage never replaces a complete one
     partial = attempt(1.0, 95.0, 80.0)
-    r = partial[0]
+    r = partial.result
     cut = dataclasses.replace(r, stages=r.stages[:1], objective=1.0, bound=1.0)
-    assert _better(old, (cut,) + partial[1:], 0.0) is old
+    assert best_of(old, dataclasses.replace(partial, result=cut), 0.0) is old
 
 
 def test_better_attempt_on_maximised_stages():
-    from siting.api import _better
-    from siting.solvers import SolveResult, StageResult
+    from siting.core.results import SolveResult, StageResult
+    from siting.solve import PartSolution, StageTolerance, best_of
 
     def attempt(served, min_cov, bound):
         st = (StageResult("weighted_served", SolveStatus.OPTIMAL, served, served, 1.0, "scip", served),
               StageResult("min_coverage", SolveStatus.FEASIBLE, min_cov, bound, 1.0))
         r = SolveResult(SolveStatus.FEASIBLE, "auto", min_cov, bound, 2.0, None, st)
-        return (r, None, 0.0, {}, ("weighted_served", "min_coverage"), (("max", 1e-6, 1e-7), ("max", 1e-7, 1e-7)))
+        return PartSolution(r, None, 0.0, {}, ("weighted_served", "min_coverage"),
+                            (StageTolerance("max", 1e-6, 1e-7), StageTolerance("max", 1e-7, 1e-7)))
 
     old = attempt(100.0, 0.5, 0.9)
     # more served wins whatever the later stage says
-    assert _better(old, attempt(101.0, 0.1, 0.2), 0.0)[0].stages[0].objective == 101.0
-    assert _better(old, attempt(99.0, 0.9, 0.9), 0.0) is old
+    assert best_of(old, attempt(101.0, 0.1, 0.2), 0.0).result.stages[0].objective == 101.0
+    assert best_of(old, attempt(99.0, 0.9, 0.9), 0.0) is old
     # equal earlier stages: higher coverage wins and keeps the tighter (lower) upper bound
-    best = _better(old, attempt(100.0, 0.6, 0.95), 0.0)
-    assert best[0].objective == 0.6 and best[0].stages[-1].bound == 0.9
+    best = best_of(old, attempt(100.0, 0.6, 0.95), 0.0)
+    assert best.result.objective == 0.6 and best.result.stages[-1].bound == 0.9
 
 
 def test_a_resolve_keeps_proven_stages_and_switches_engine_under_auto():
-    from siting.api import _resume_from
-    from siting.solvers import SolveResult, StageResult
+    from siting.core.results import SolveResult, StageResult
+    from siting.solve.schedule import _resume_from
 
     def result(stages):
         return SolveResult(SolveStatus.FEASIBLE, "auto", None, None, 1.0, None, tuple(stages))
@@ -187,3 +189,38 @@ def test_a_resolve_keeps_proven_stages_and_switches_engine_under_auto():
     assert _resume_from(result([proven, kept_start]), SolverOptions(backend="auto"))[1].backend == "scip"
     failed = dataclasses.replace(open_cost, solver="highs+scip")
     assert _resume_from(result([proven, failed]), SolverOptions(backend="auto"))[1].backend == "auto"
+
+
+@pytest.mark.parametrize("mode", ["standards", "demand", "equity"])
+def test_stage_names_without_a_model_match_the_built_model(mode):
+    from siting.model import build_model, stage_names
+
+    inst = Instance.from_arrays(
+        community_xy=[[0, 0], [300, 0]], households=[1000, 800], residents=np.full((2, 7), 300.0),
+        space_xy=[[100, 0], [250, 50]], space_area_m2=[400.0, 700.0],
+        settings=PlanningSettings(budget_cny=2.5e6, objective={"mode": mode}))
+    assert stage_names(mode) == build_model(inst).stages
+
+
+def test_outcome_records_the_options_the_run_used_and_the_report_shows_them():
+    from siting.analysis.figures import plan_figures
+    from siting.report.html import report_html
+
+    inst = small_instance()
+    used = SolverOptions(backend="scip", time_limit_s=17, relative_gap=0.0, threads=1, seed=3)
+    out = solve_instance(inst, used)
+    assert out.options == used and out.options != inst.settings.solver
+    fig = plan_figures(out)
+    assert fig.summary["solver"]["options"]["time_limit_s"] == 17 and fig.summary["solver"]["options"]["seed"] == 3
+    assert "backend scip, time limit 17 s, relative gap 0, 1 thread(s)" in report_html(out, fig)
+    # without options the run uses the instance's own solver settings, and says so
+    default = solve_instance(inst)
+    assert default.options == inst.settings.solver
+
+
+def test_solver_options_have_one_set_of_defaults():
+    from siting.io.scenario import Scenario
+
+    scn = Scenario.model_validate({"data": {"communities": "c.csv", "spaces": "s.csv"}})
+    assert scn.solver == SolverOptions() == PlanningSettings().solver
+    assert SolverOptions().relative_gap == 0.005 and SolverOptions().threads == 2

@@ -16,15 +16,16 @@ from typer.testing import CliRunner
 
 from conftest import TINY_SCENARIO, snapshot, tiny_tables, write_tiny_scenario
 from siting.cli import app
+from siting.core.instance import Instance
 from siting.errors import CatalogueError, InputError, ScenarioError, SitingError
-from siting.instance import Instance
-from siting.scenario import load_scenario
+from siting.io.load import load_instance
+from siting.io.scenario import load_scenario
 
 runner = CliRunner()
 
 
 def load(path: Path, overrides=(), assignments=()) -> Instance:
-    return Instance.from_scenario(load_scenario(path, overrides=overrides, assignments=assignments))
+    return load_instance(load_scenario(path, overrides=overrides, assignments=assignments))
 
 
 def set_cell(path: Path, row: int, col: str, value: str) -> None:

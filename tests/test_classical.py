@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from siting.classical import CFLP, CPMP, LSCP, MCLP, PCenter, PMedian
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
 from siting.errors import InputError, SitingError
-from siting.solvers import SolverOptions, SolveStatus
 
 EXACT = SolverOptions(backend="highs", time_limit_s=60, relative_gap=0.0)
 

@@ -9,8 +9,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from scipy.spatial import cKDTree
 
-from siting import demo_data
-from siting.demo_data import (
+from siting.demo.district import (
     AGE_COLUMNS,
     COMMUNITY_COLUMNS,
     COMMUNITY_TYPES,
@@ -260,7 +259,9 @@ def test_write_csv_is_atomic(tmp_path, district, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(demo_data.os, "replace", broken_replace)
+    import siting.io.atomic as atomic
+
+    monkeypatch.setattr(atomic.os, "replace", broken_replace)
     with pytest.raises(OSError):
         write_csv(c.head(3), s.head(3), out)
     assert (out / "communities.csv").read_bytes() == before

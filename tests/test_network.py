@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import LineString, MultiLineString, Point
 
 from siting.errors import InputError
-from siting.network import SitingWarning, StreetNetwork
+from siting.travel.network import SitingWarning, StreetNetwork
 
 CRS = "EPSG:4549"
 V = 75.0  # default walking speed, m/min

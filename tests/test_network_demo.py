@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import shapely
 
-from siting.demo_data import generate_district
-from siting.demo_network import generate_street_network
-from siting.network import SitingWarning, StreetNetwork
-from siting.travel import straight_line_reach
+from siting.demo.district import generate_district
+from siting.demo.network import generate_street_network
+from siting.travel.network import SitingWarning, StreetNetwork
+from siting.travel.reach import straight_line_reach
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from siting.errors import InputError
-from siting.network import SitingWarning, reach_from_od_table
+from siting.travel.network import SitingWarning, reach_from_od_table
 
 COMMS = ["C1", "C2", "C3"]
 SPACES = ["S1", "S2"]

@@ -18,11 +18,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import assert_objectives_recomputed, residents, settings as tiny_settings, tiny
+from conftest import assert_objectives_recomputed, residents, tiny
+from conftest import settings as tiny_settings
 from siting.api import solve_instance
-from siting.instance import Instance
-from siting.settings import ObjectiveSettings, PlanningSettings
-from siting.solvers import SolverOptions, SolveStatus
+from siting.core.instance import Instance
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.core.settings import ObjectiveSettings, PlanningSettings
 
 OPTS = {b: SolverOptions(backend=b, relative_gap=0.0, time_limit_s=30) for b in ("scip", "cbc", "highs", "auto")}
 FLOORS = [-1, 1, 2, 3, 4]
@@ -208,8 +210,8 @@ TRAP_SCRIPT = textwrap.dedent('''\
     import json, os, sys
     import numpy as np
     from siting.api import solve_instance
-    from siting.instance import Instance
-    from siting.settings import PlanningSettings
+    from siting.core.instance import Instance
+    from siting.core.settings import PlanningSettings
     from siting.solvers import SolverOptions
 
     res = np.zeros((1, 7)); res[0, 0] = 100

@@ -15,10 +15,13 @@ import numpy as np
 import pytest
 import shapely
 
-from siting.api import Outcome, solve_instance
-from siting.instance import Instance
-from siting.report_html import report_html, write_report
-from siting.report_svg import CLASS_COLOURS, MapData, map_svg
+from siting.analysis.figures import plan_figures
+from siting.api import solve_instance
+from siting.core.instance import Instance
+from siting.io.outputs import write_report
+from siting.plan import Outcome
+from siting.report.html import report_html
+from siting.report.svg import CLASS_COLOURS, MapData, map_svg
 
 ORIGIN = np.array([500000.0, 3350000.0])
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -47,7 +50,7 @@ def written(outcome, tmp_path_factory) -> Path:
 
 def test_report_is_self_contained_and_escaped(outcome, written):
     text = written.read_text(encoding="utf-8")
-    assert text == report_html(outcome)
+    assert text == report_html(outcome, plan_figures(outcome))
     assert "http://" not in text and "https://" not in text
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?!#)[^"'\s>]""", text, re.I)  # nothing fetched
     assert not re.search(r"<(?:link|iframe|img|object|embed)\b|@import|url\(", text, re.I)
@@ -70,12 +73,12 @@ def test_report_is_self_contained_and_escaped(outcome, written):
 def test_write_report_is_atomic(outcome, tmp_path, monkeypatch):
     path = tmp_path / "report.html"
     path.write_text("old", encoding="utf-8")
-    import siting.report_html as rh
+    import siting.io.atomic as atomic
 
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(rh.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         write_report(outcome, path)
     assert path.read_text(encoding="utf-8") == "old"
@@ -84,11 +87,12 @@ def test_write_report_is_atomic(outcome, tmp_path, monkeypatch):
 
 def test_report_without_a_plan(outcome):
     from dataclasses import replace
-    from siting.solvers.base import SolveStatus
+
+    from siting.core.results import SolveStatus
 
     bare = Outcome(outcome.instance, replace(outcome.result, status=SolveStatus.NO_SOLUTION, values=None,
-                                             message="time limit <reached>"), None, None, 0.1, {})
-    text = report_html(bare)
+                                             message="time limit <reached>"), None, None, 0.1, {}, outcome.options)
+    text = report_html(bare, plan_figures(bare))
     assert "No plan" in text and "time limit &lt;reached&gt;" in text
     assert text.count('class="feature community"') == outcome.instance.n_communities
     assert 'class="feature space' not in text

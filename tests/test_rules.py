@@ -23,10 +23,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import (EXACT, area, hosted_services, residents, served, settings, solve_checked, tiny)
-from siting import tables
+from conftest import EXACT, area, hosted_services, residents, served, settings, solve_checked, tiny
+from siting.analysis import tables
 from siting.api import solve_instance
-from siting.solvers import SolveStatus
+from siting.core.results import SolveStatus
 
 
 def near(n: int, step: float = 50.0) -> list[list[float]]:

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pydantic
 import pytest
 
 from conftest import DEMO_SCENARIO, TINY_SCENARIO, write_tiny_scenario
-from siting.instance import Instance
-from siting.scenario import Scenario, load_scenario, parse_assignment
-from siting.settings import PlanningSettings
+from siting.core.settings import PlanningSettings
+from siting.io.load import load_instance
+from siting.io.scenario import Scenario, load_scenario, parse_assignment
 
 
 def test_base_file_over_defaults(tiny_scenario):
@@ -85,14 +84,14 @@ def test_override_may_point_to_other_data(tmp_path):
     s = load_scenario(path, overrides=["fewer_spaces"])
     assert s.data.spaces == data.resolve() / "spaces2.csv"
     assert s.data.communities == data.resolve() / "communities.csv"  # merged, not replaced
-    inst = Instance.from_scenario(s)
+    inst = load_instance(s)
     assert inst.n_spaces == 2 and inst.applied_overrides == ("fewer_spaces",)
 
 
 def test_instance_carries_the_applied_settings(tiny_scenario):
     s = load_scenario(tiny_scenario, overrides=["national"],
                       assignments=["demand_growth.age_80_plus=2", "horizon_years=5"])
-    inst = Instance.from_scenario(s)
+    inst = load_instance(s)
     assert inst.name == "tiny-test"
     assert inst.applied_overrides == ("national", "set demand_growth.age_80_plus=2", "set horizon_years=5")
     assert inst.preset.area_m2_per_100hh == {"new": 30.0, "existing": 30.0}
@@ -127,9 +126,9 @@ def test_demo_scenario_and_its_overrides():
 
 
 def test_demo_scenario_instance_sizes():
-    inst = Instance.from_scenario(load_scenario(DEMO_SCENARIO, overrides=["ageing_2030"]))
+    inst = load_instance(load_scenario(DEMO_SCENARIO, overrides=["ageing_2030"]))
     assert inst.n_communities == 106 and inst.n_spaces == 477
-    base = Instance.from_scenario(load_scenario(DEMO_SCENARIO))
+    base = load_instance(load_scenario(DEMO_SCENARIO))
     e = inst.service_ids.index("elderly_day_care")
     # day care: uptake only among the elderly, so ageing scales it by 1.25 … 1.4
     ratio = inst.demand_users[:, e].sum() / base.demand_users[:, e].sum()

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from siting.solvers import LinearProgramBuilder, SolverOptions, SolveStatus, solve
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.solvers import LinearProgramBuilder, solve
 
 BACKENDS = ["auto", "scip", "cpsat", "highs", "cbc"]
 
@@ -143,9 +145,10 @@ def test_a_stage_without_a_solver_solution_keeps_its_best_feasible_hint():
 def test_settled_stages_are_not_solved_again():
     # a re-solve keeps the proven leading stages of an earlier attempt: their rows are rebuilt
     # at the values they were held at, and only the later stages reach the backend
+    import dataclasses
+
     from siting.solvers.lexicographic import solve_lexicographic
     from siting.solvers.ortools_backend import solve_stage
-    import dataclasses
 
     lp, v, w = knapsack()
     best_value, best_count = brute_force(v, w, int(w.sum() // 3))

@@ -6,8 +6,8 @@ import yaml
 
 from siting.demo import demo_instance, export_demo
 from siting.errors import ScenarioError
-from siting.instance import Instance
-from siting.scenario import load_scenario
+from siting.io.load import load_instance
+from siting.io.scenario import load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +27,14 @@ def _with_data(demo_dir, tmp_path, **data):
 
 
 def test_od_table_replaces_straight_lines(demo_dir, tmp_path):
-    base = Instance.from_scenario(load_scenario(demo_dir / "scenario.yaml"))
+    base = load_instance(load_scenario(demo_dir / "scenario.yaml"))
     r = base.reach
     od = pd.DataFrame({
         "community_id": base.community_ids[r.community], "space_id": base.space_ids[r.space],
         "minutes": r.walk_min * 2.0,  # everything twice as far
     })
     od.to_csv(tmp_path / "od.csv", index=False)
-    inst = Instance.from_scenario(load_scenario(_with_data(demo_dir, tmp_path, travel_times="od.csv")))
+    inst = load_instance(load_scenario(_with_data(demo_dir, tmp_path, travel_times="od.csv")))
     assert inst.reach.source == "od_table"
     # only pairs with doubled minutes still within the 15-min cut-off remain
     assert inst.reach.n_pairs == int((r.walk_min * 2.0 <= inst.reach.max_walk_min + 1e-9).sum())

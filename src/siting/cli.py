@@ -11,7 +11,6 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -19,7 +18,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from .errors import SitingError
+from siting.errors import SitingError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
@@ -50,26 +49,28 @@ class _ProgressView:
         fmt = lambda v: "—" if v is None else f"{v:,.6g}"  # noqa: E731
         gap = "—" if p.gap is None else f"{100 * p.gap:.2f}%"
         part = f"part {p.part + 1}/{p.n_parts}  " if p.n_parts > 1 else ""
-        self.text = (f"{part}stage {p.stage + 1}/{p.n_stages} [bold]{name}[/]  elapsed {time.perf_counter() - self.start:6.1f}s"
+        self.text = (f"{part}stage {p.stage + 1}/{p.n_stages} [bold]{name}[/]"
+                     f"  elapsed {time.perf_counter() - self.start:6.1f}s"
                      f"  best {fmt(p.objective)}  bound {fmt(p.bound)}  gap {gap}")
         self.live.update(self.text)
 
 
 def _solve_and_write(inst, scenario, options, out: Path, force: bool) -> int:
-    from .api import solve_instance
-    from .model import build_model
-    from .outputs import check_output_folder, write_outcome
-    from .report_text import print_summary
+    from siting.analysis.figures import plan_figures
+    from siting.io.outputs import check_output_folder, write_outcome
+    from siting.model import stage_names
+    from siting.report.text import print_summary
+    from siting.solve import solve_instance
 
     check_output_folder(out, force)
-    stages = build_model(inst).stages
-    view = _ProgressView(stages)
+    view = _ProgressView(stage_names(inst.settings.objective.mode))
     with view.live:
         outcome = solve_instance(inst, options, progress=view)
-    print_summary(console, outcome)
+    figures = plan_figures(outcome)
+    print_summary(console, outcome, figures)
     # record the solver options actually used (command-line flags included), so that the saved
     # scenario.yaml reproduces the plan
-    write_outcome(outcome, out, force=force, scenario=scenario.model_copy(update={"solver": options}))
+    write_outcome(outcome, out, force=force, scenario=scenario.model_copy(update={"solver": options}), figures=figures)
     console.print(f"plan written to [bold]{out}[/]")
     if outcome.evaluation is not None and not outcome.evaluation.feasible:
         err_console.print("[bold red]the independent checker found violations (see summary.json)[/]")
@@ -85,18 +86,18 @@ def _solver_options(base, backend, time_limit_s, gap, threads):
 
 @app.command()
 def demo(
-    out: Optional[Path] = typer.Option(None, "--out", help="output folder (default: a new siting-demo-<time> folder)"),
+    out: Path | None = typer.Option(None, "--out", help="output folder (default: a new siting-demo-<time> folder)"),
     force: bool = typer.Option(False, "--force", help="replace an existing non-empty output folder"),
     city: bool = typer.Option(False, "--city", help="the city-scale synthetic data (about 1,258 communities)"),
     network: bool = typer.Option(False, "--network", help="walk on the synthetic street network, not straight lines"),
     seed: int = typer.Option(2024, help="seed of the synthetic district"),
-    backend: Optional[str] = typer.Option(None, help="auto | scip | highs | cpsat | cbc"),
-    time_limit_s: Optional[float] = typer.Option(None, "--time-limit-s"),
-    gap: Optional[float] = typer.Option(None, "--gap", help="relative gap"),
-    threads: Optional[int] = typer.Option(None),
+    backend: str | None = typer.Option(None, help="auto | scip | highs | cpsat | cbc"),
+    time_limit_s: float | None = typer.Option(None, "--time-limit-s"),
+    gap: float | None = typer.Option(None, "--gap", help="relative gap"),
+    threads: int | None = typer.Option(None),
 ) -> None:
     """Solve the built-in synthetic district (Yuhang-sized, labelled synthetic) and write the plan."""
-    from .demo import demo_instance, demo_scenario
+    from siting.demo import demo_instance, demo_scenario
 
     try:
         scenario = demo_scenario()
@@ -116,26 +117,26 @@ def demo(
 @app.command()
 def run(
     scenario_file: Path = typer.Argument(..., help="scenario YAML"),
-    out: Optional[Path] = typer.Option(None, "--out"),
+    out: Path | None = typer.Option(None, "--out"),
     force: bool = typer.Option(False, "--force"),
     override: list[str] = typer.Option([], "--override", "-o", help="named override from the file (repeatable)"),
     set_: list[str] = typer.Option([], "--set", help="key.path=value (repeatable, applied last)"),
-    backend: Optional[str] = typer.Option(None),
-    time_limit_s: Optional[float] = typer.Option(None, "--time-limit-s"),
-    gap: Optional[float] = typer.Option(None, "--gap"),
-    threads: Optional[int] = typer.Option(None),
+    backend: str | None = typer.Option(None),
+    time_limit_s: float | None = typer.Option(None, "--time-limit-s"),
+    gap: float | None = typer.Option(None, "--gap"),
+    threads: int | None = typer.Option(None),
 ) -> None:
     """Solve a planner's scenario file and write the plan."""
-    from .instance import Instance
-    from .scenario import load_scenario
+    from siting.io.load import load_instance
+    from siting.io.scenario import load_scenario
 
     try:
         scenario = load_scenario(scenario_file, overrides=override, assignments=set_)
         out = out or _default_out(f"siting-{scenario.name}")
-        from .outputs import check_output_folder
+        from siting.io.outputs import check_output_folder
 
         check_output_folder(out, force)
-        inst = Instance.from_scenario(scenario)
+        inst = load_instance(scenario)
         options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
         code = _solve_and_write(inst, scenario, options, out, force)
     except SitingError as exc:
@@ -150,19 +151,20 @@ def validate(
     set_: list[str] = typer.Option([], "--set"),
 ) -> None:
     """Check a scenario and its data without solving."""
-    from .instance import Instance
-    from .model import build_model
-    from .scenario import load_scenario
+    from siting.io.load import load_instance
+    from siting.io.scenario import load_scenario
+    from siting.model import build_model
 
     try:
         scenario = load_scenario(scenario_file, overrides=override, assignments=set_)
-        inst = Instance.from_scenario(scenario)
+        inst = load_instance(scenario)
         size = build_model(inst).lp.summary()
     except SitingError as exc:
         _fail(exc)
     t = Table(title=f"{scenario.name}: valid", show_header=False)
     t.add_row("communities", f"{inst.n_communities:,}")
-    t.add_row("candidate spaces", f"{inst.n_spaces:,} ({int(inst.must_take.sum())} required, {int(inst.forbidden.sum())} forbidden)")
+    t.add_row("candidate spaces",
+              f"{inst.n_spaces:,} ({int(inst.must_take.sum())} required, {int(inst.forbidden.sum())} forbidden)")
     t.add_row("services", ", ".join(inst.service_ids))
     t.add_row("standard", f"{scenario.standard} ({inst.preset.label})")
     t.add_row("required area", f"{inst.required_area_m2.sum():,.0f} m² (existing {inst.existing_m2.sum():,.0f} m²)")
@@ -176,11 +178,12 @@ def validate(
 @app.command()
 def compare(
     folders: list[Path] = typer.Argument(..., help="output folders of siting run / demo"),
-    csv: Optional[Path] = typer.Option(None, "--csv", help="also write the table as CSV"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="also write the table as JSON"),
+    csv: Path | None = typer.Option(None, "--csv", help="also write the table as CSV"),
+    json_out: Path | None = typer.Option(None, "--json", help="also write the table as JSON"),
 ) -> None:
     """Compare solved plans side by side (costs, standards, coverage, health check, accessibility)."""
-    from .compare import compare_table
+    from siting.analysis.compare import compare_table
+    from siting.io.atomic import atomic_write
 
     try:
         df = compare_table(list(folders))
@@ -198,18 +201,17 @@ def compare(
     for path, write in ((csv, lambda p: df.to_csv(p, index_label="figure")),
                         (json_out, lambda p: df.to_json(p, orient="columns", indent=2, force_ascii=False))):
         if path is not None:
-            tmp = path.with_name(f".{path.name}.tmp")
-            write(tmp)
-            tmp.replace(path)
+            atomic_write(path, write)
             console.print(f"written {path}")
 
 
 @app.command()
-def schema(out: Optional[Path] = typer.Option(None, "--out", help="write to this file instead of stdout")) -> None:
+def schema(out: Path | None = typer.Option(None, "--out", help="write to this file instead of stdout")) -> None:
     """Print the JSON Schema of the scenario file format (for editors and validation tools)."""
     import json
 
-    from .scenario import Scenario
+    from siting.io.atomic import atomic_write_text
+    from siting.io.scenario import Scenario
 
     doc = Scenario.model_json_schema()
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -220,9 +222,7 @@ def schema(out: Optional[Path] = typer.Option(None, "--out", help="write to this
     if out is None:
         typer.echo(text)
     else:
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        tmp.replace(out)
+        atomic_write_text(out, text + "\n")
 
 
 def main() -> None:

@@ -56,7 +56,7 @@ class InputError(SitingError):
         super().__init__(text)
 
 
-    def located(self, file: str) -> "InputError":
+    def located(self, file: str) -> InputError:
         """The same error, naming ``file`` when it named no file (or only a section name)."""
         if self.location.file and self.location.file not in ("standard", "catalogue_overrides"):
             return self
@@ -85,3 +85,7 @@ class SolverError(SitingError):
 
 class OutputError(SitingError):
     """An output folder or file cannot be written (exists, not empty, no permission)."""
+
+
+class SitingWarning(UserWarning):
+    """A data problem siting worked around and names (a point far from any street, a dropped line)."""

@@ -1,10 +1,11 @@
-"""A plan: which spaces are taken, what each hosts with how much floor area, who is served
-where, which area is attributed to which community, and each community's hub.
+"""The values a solve produces: :class:`Plan`, :class:`Evaluation`, :class:`Outcome`.
 
-:class:`Plan` is a frozen value holding only decisions (by index) plus the solver result;
-all figures (costs, shortfalls, coverage) are recomputed from it by
-:func:`siting.evaluate.evaluate`, so a plan from any source — a solver, a file, a planner's
-hand edit — is checked the same way.
+Frozen values only; this module imports nothing of siting but ``core`` (no model builder,
+no solver). A :class:`Plan` holds decisions (by index) plus the solver-neutral result; all
+figures (costs, shortfalls, coverage) are recomputed from it by the independent checker
+:func:`siting.analysis.evaluate.evaluate`, so a plan from any source (a solver, a file, a
+planner's hand edit) is checked the same way. :func:`used_area_m2` is the one definition of
+a space's used floor area with time-shared services (M4).
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import SitingModel
-from .solvers.base import SolveResult
-
-_TOL = 1e-6
+from siting.core.instance import Instance
+from siting.core.options import SolverOptions
+from siting.core.results import SolveResult
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,73 +42,70 @@ class Plan:
         return int(self.taken.sum())
 
 
-def extract_plan(
-    model: SitingModel, result: SolveResult, n_communities: int, n_spaces: int, n_services: int,
-    share_group: np.ndarray,
-) -> Plan | None:
-    """Read a plan out of a solver result (``None`` when the result has no solution)."""
-    if result.values is None:
-        return None
-    x = result.values
-    v, ix = model.variables, model.index
+def used_area_m2(service_area_m2: np.ndarray, share_group: np.ndarray) -> np.ndarray:
+    """Floor area each space uses (M4): the sum over services, except that the services of one
+    time-share group count once, with the largest of their areas.
 
-    def val(name: str) -> np.ndarray:
-        return x[v[name]] if v[name].size else np.zeros(0)
+    Parameters
+    ----------
+    service_area_m2 : [J, S] floor area per space and service.
+    share_group : [S] time-share group index of each service, -1 for none.
 
-    host = val("host") > 0.5
-    # a space that hosts nothing is not taken unless it must be (at zero fixed cost the
-    # solver may leave it open: a tie, not a decision)
-    hosts_any = np.zeros(n_spaces, dtype=bool)
-    hosts_any[ix.host_space[host]] = True
-    taken = (val("open") > 0.5) & (hosts_any | (model.lp.lb[model.variables["open"]] > 0.5))
-    area = np.where(host, np.maximum(val("area"), 0.0), 0.0)
-    hosted = np.zeros((n_spaces, n_services), dtype=bool)
-    hosted[ix.host_space, ix.host_service] = host
-    area_js = np.zeros((n_spaces, n_services))
-    area_js[ix.host_space, ix.host_service] = area
-    if v["share"].size:
-        # M4: every hosted member of a time-share group uses the whole room q_jg (its largest
-        # member's area); the model bounds q_jg by its members, so this only fills the room.
-        members = share_group[None, :] == ix.share_group[:, None]  # [K,S]
-        q = val("share")
-        for k in np.flatnonzero(q > _TOL):
-            jj = ix.share_space[k]
-            sel = members[k] & hosted[jj]
-            area_js[jj, sel] = np.maximum(area_js[jj, sel], q[k])
-    # Solver tolerances (~1e-6) are repaired here, so the plan is exactly consistent: links of
-    # a service whose y rounds to 0 are dropped, and tiny excesses over a capacity are scaled
-    # away. The checker (siting.evaluate) then holds the plan to strict tolerances.
-    serve = np.where(host[ix.link_host], np.maximum(val("serve"), 0.0), 0.0)
-    m2pu = model.m2_per_user
-    load = np.bincount(ix.link_host, weights=serve, minlength=ix.host_space.size)
-    cap = area_js[ix.host_space, ix.host_service] / m2pu[ix.host_service]
-    scale = np.where(load > cap, cap / np.where(load > 0, load, 1.0), 1.0)
-    serve = serve * scale[ix.link_host]
-    keep = serve > _TOL
-    attr = np.maximum(val("attr"), 0.0)
-    used = np.where(share_group[None, :] < 0, area_js, 0.0).sum(axis=1)
+    Returns
+    -------
+    [J] used floor area in m².
+    """
+    used = np.where(share_group[None, :] < 0, service_area_m2, 0.0).sum(axis=1)
     for g in np.unique(share_group[share_group >= 0]):
-        used += area_js[:, share_group == g].max(axis=1)
-    given = np.bincount(ix.attr_space, weights=attr, minlength=n_spaces)
-    ascale = np.where(given > used, used / np.where(given > 0, given, 1.0), 1.0)
-    attr = attr * ascale[ix.attr_space]
-    akeep = attr > _TOL
-    hub_space = np.full(n_communities, -1, dtype=np.int64)
-    if v["hub"].size:
-        h = val("hub") > 0.5
-        hub_space[ix.hub_community[h]] = ix.hub_space[h]
-    return Plan(
-        taken=taken,
-        hosted=hosted,
-        service_area_m2=area_js,
-        served_community=ix.link_community[keep],
-        served_space=ix.link_space[keep],
-        served_service=ix.link_service[keep],
-        served_users=serve[keep],
-        attributed_community=ix.attr_community[akeep],
-        attributed_space=ix.attr_space[akeep],
-        attributed_m2=attr[akeep],
-        hub_space=hub_space,
-        result=result,
-        stages=model.stages,
-    )
+        used += service_area_m2[:, share_group == g].max(axis=1)
+    return used
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.where}: {self.message}"
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """Everything recomputed from a plan: feasibility, objectives and the planner's figures."""
+
+    violations: tuple[Violation, ...]
+    used_area_m2: np.ndarray  # [J]
+    served_users: np.ndarray  # [C,S] by new spaces
+    coverage_need: np.ndarray  # [C,S]
+    coverage_short_users: np.ndarray  # [C,S]
+    area_provided_m2: np.ndarray  # [C] existing + attributed
+    area_short_m2: np.ndarray  # [C]
+    hub_short: np.ndarray  # [C] bool
+    cost_cny: float
+    cost_breakdown_cny: dict[str, float]
+    shortfall: float  # (O1)
+    weighted_served: float  # (O2)
+    colocated_pairs: int
+    min_coverage: float  # (O4)
+    objectives: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def feasible(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True, eq=False)
+class Outcome:
+    """What a solve produced: the result (always), the plan and its evaluation (when solved),
+    and the solver options the run actually used."""
+
+    instance: Instance
+    result: SolveResult
+    plan: Plan | None
+    evaluation: Evaluation | None
+    build_s: float
+    model_size: dict[str, int]
+    options: SolverOptions
+    parts: int = 1

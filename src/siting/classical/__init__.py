@@ -7,12 +7,12 @@ status / objective / bound / gap / seconds plus the location outputs.
 
 from __future__ import annotations
 
-from ._common import LocationResult
-from .cflp import CFLP, CFLPResult
-from .covering import LSCP, MCLP, CoverageResult
-from .cpmp import CPMP, CPMPResult
-from .pcenter import PCenter, PCenterResult
-from .pmedian import PMedian, PMedianResult
+from siting.classical._common import LocationResult
+from siting.classical.cflp import CFLP, CFLPResult
+from siting.classical.covering import LSCP, MCLP, CoverageResult
+from siting.classical.cpmp import CPMP, CPMPResult
+from siting.classical.pcenter import PCenter, PCenterResult
+from siting.classical.pmedian import PMedian, PMedianResult
 
 __all__ = [
     "CFLP", "CFLPResult", "CPMP", "CPMPResult", "CoverageResult", "LSCP", "LocationResult", "MCLP",

@@ -79,8 +79,8 @@ def subgradient(c: np.ndarray, q: np.ndarray, s: np.ndarray, f: np.ndarray, ub: 
     it = 0
     for it in range(1, max_iter + 1):
         L, y, pen, g = _evaluate(c, q, s, f, lam, demand)
-        if L > best.bound + 1e-9 * abs(L):
-            if L > best.bound + 1e-6 * abs(L):
+        if best.bound + 1e-9 * abs(L) < L:
+            if best.bound + 1e-6 * abs(L) < L:
                 stall = 0
             best = CflpLagrange(L, lam.copy(), y, pen, it, 0.0)
         else:

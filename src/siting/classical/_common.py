@@ -9,14 +9,15 @@ coverage percentage, mean distance).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
-from ..solvers import SolveResult, SolverOptions, SolveStatus
-from ..solvers.base import OutcomeFigures
+from siting.core.options import CLASSICAL_DEFAULTS, SolverOptions
+from siting.core.results import OutcomeFigures, SolveResult, SolveStatus
+from siting.errors import InputError
 
 UNASSIGNED = -1
 
@@ -63,7 +64,8 @@ def as_vector(values: Any, n: int, *, name: str, default: float | None = None, p
     except (TypeError, ValueError) as exc:
         raise InputError(f"not numeric ({exc})", field=name, expected=f"{n} numbers") from exc
     if v.shape[0] != n:
-        raise InputError(f"{v.shape[0]} values", field=name, expected=f"{n} values (one per row/column of the cost matrix)")
+        raise InputError(f"{v.shape[0]} values", field=name,
+                         expected=f"{n} values (one per row/column of the cost matrix)")
     if not np.isfinite(v).all():
         raise InputError("NaN or infinite value", field=name, expected="finite numbers")
     if (v < 0).any() or (positive and (v <= 0).any()):
@@ -84,7 +86,8 @@ def as_site_mask(predefined: Any, n_sites: int, *, name: str = "predefined_facil
         return arr.copy()
     arr = arr.reshape(-1)
     if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0 or arr.max() >= n_sites):
-        raise InputError(f"indices {arr.tolist()[:5]}...", field=name, expected=f"site indices in 0..{n_sites - 1} or a boolean mask")
+        raise InputError(f"indices {arr.tolist()[:5]}...", field=name,
+                         expected=f"site indices in 0..{n_sites - 1} or a boolean mask")
     mask[arr.astype(np.int64)] = True
     return mask
 
@@ -102,7 +105,7 @@ def check_p(p: Any, n_sites: int, n_required: int = 0, *, name: str = "p_facilit
 
 
 def options_or_default(options: SolverOptions | None, **overrides: Any) -> SolverOptions:
-    opts = options or SolverOptions()
+    opts = options or SolverOptions(**CLASSICAL_DEFAULTS)
     return opts.model_copy(update=overrides) if overrides else opts
 
 
@@ -226,5 +229,6 @@ def no_solution(status: SolveStatus, distance: np.ndarray, weights: np.ndarray, 
                 message: str, solve_result: SolveResult | None = None, bound: float | None = None) -> dict[str, Any]:
     """Keyword arguments of a result without a solution."""
     return dict(status=status, objective=None, bound=bound, seconds=seconds, backend=backend,
-                facilities=np.zeros(0, dtype=np.int64), assignment=np.full(distance.shape[0], UNASSIGNED, dtype=np.int64),
+                facilities=np.zeros(0, dtype=np.int64),
+                assignment=np.full(distance.shape[0], UNASSIGNED, dtype=np.int64),
                 distance=distance, weights=weights, message=message, solve_result=solve_result)

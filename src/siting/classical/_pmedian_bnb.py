@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._pmedian_lagrange import SortedCosts, evaluate, penalties, subgradient
-from ._vertex_substitution import local_search
+from siting.classical._pmedian_lagrange import SortedCosts, evaluate, penalties, subgradient
+from siting.classical._vertex_substitution import local_search
 
 
 @dataclass
@@ -91,7 +91,7 @@ def branch_and_bound(
                           excluded=f0, deadline=deadline)
         price(lag.selected, descend=nodes % 50 == 1)
         L = lag.bound
-        if L > state["target"] + tol:
+        if state["target"] + tol < L:
             continue
         L, rho, sel, _ = evaluate(sc, lag.lam, p, f1, f0)
         pen = penalties(rho, sel, f1, f0)

@@ -24,8 +24,8 @@ itself always survives (each of its pairs is bounded by its own cost UB).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -39,9 +39,10 @@ class SortedCosts:
     m: int
 
     @classmethod
-    def of(cls, C: np.ndarray) -> "SortedCosts":
+    def of(cls, C: np.ndarray) -> SortedCosts:
         order = np.argsort(C, axis=1, kind="stable")
-        return cls(np.take_along_axis(C, order, axis=1), order.astype(np.int32 if C.shape[1] < 2**31 else np.int64), C.shape[1])
+        return cls(np.take_along_axis(C, order, axis=1), order.astype(np.int32 if C.shape[1] < 2**31 else np.int64),
+                   C.shape[1])
 
     def count_below(self, lam: np.ndarray) -> np.ndarray:
         """Per client, how many sites cost strictly less than ``lam[i]`` (branch-free binary search)."""
@@ -134,15 +135,15 @@ def subgradient(
     for it in range(1, max_iter + 1):
         L, rho, sel, g = evaluate(sc, lam, p, fixed, excluded)
         ub = upper()
-        if L > best.bound + 1e-9 * max(1.0, abs(L)):
-            if L > best.bound + 1e-6 * max(1.0, abs(L)):
+        if best.bound + 1e-9 * max(1.0, abs(L)) < L:
+            if best.bound + 1e-6 * max(1.0, abs(L)) < L:
                 stall = 0
             best = LagrangeState(L, lam.copy(), rho, sel, it, 0.0)
         else:
             stall += 1
         gg = float(g @ g)
         if gg == 0.0:  # the relaxation's solution is feasible, hence optimal for this λ
-            best.feasible_primal = L >= best.bound - 1e-9
+            best.feasible_primal = best.bound - 1e-9 <= L
             break
         if on_selection is not None and (it % 20 == 0 or it == 1):
             on_selection(sel, it)

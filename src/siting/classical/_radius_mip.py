@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..solvers import LinearProgram, LinearProgramBuilder
+from siting.solvers import LinearProgram, LinearProgramBuilder
 
 
 def build_radius_mip(

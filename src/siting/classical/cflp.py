@@ -32,9 +32,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InputError
-from ..solvers import LinearProgramBuilder, SolverOptions, SolveStatus, solve
-from . import _common as cm
+from siting.classical import _common as cm
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.errors import InputError
+from siting.solvers import LinearProgramBuilder, solve
 
 
 @dataclass(frozen=True)
@@ -53,13 +55,15 @@ class CFLP:
     def __init__(self, cost: np.ndarray, demand: np.ndarray, capacity: np.ndarray, fixed_cost: np.ndarray,
                  single_source: bool, predefined: np.ndarray, p: int | None, distance: np.ndarray, name: str) -> None:
         self.cost, self.demand, self.capacity, self.fixed_cost = cost, demand, capacity, fixed_cost
-        self.single_source, self.predefined, self.p, self.distance, self.name = single_source, predefined, p, distance, name
+        self.single_source, self.predefined, self.p = single_source, predefined, p
+        self.distance, self.name = distance, name
         self.result: CFLPResult | None = None
 
     @classmethod
-    def from_cost_matrix(cls, cost_matrix: Any, weights: Any, facility_capacities: Any, facility_fixed_costs: Any = None,
-                         *, single_source: bool = True, per_unit_cost: bool = False, p_facilities: int | None = None,
-                         predefined_facilities_arr: Any = None, name: str = "cflp") -> "CFLP":
+    def from_cost_matrix(cls, cost_matrix: Any, weights: Any, facility_capacities: Any,
+                         facility_fixed_costs: Any = None, *, single_source: bool = True, per_unit_cost: bool = False,
+                         p_facilities: int | None = None, predefined_facilities_arr: Any = None,
+                         name: str = "cflp") -> CFLP:
         """``weights`` client demand, ``facility_capacities`` / ``facility_fixed_costs`` per site."""
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
@@ -86,7 +90,7 @@ class CFLP:
                           facility_capacity_col: str, facility_fixed_cost_col: str | None = None, *,
                           single_source: bool = True, p_facilities: int | None = None,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
-                          name: str = "cflp") -> "CFLP":
+                          name: str = "cflp") -> CFLP:
         """Euclidean distance × demand as assignment cost (``per_unit_cost``)."""
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
@@ -147,7 +151,7 @@ def _transport(c: np.ndarray, q: np.ndarray, s: np.ndarray, f: np.ndarray, sites
 
 def _solve_reduced(model: CFLP, options: SolverOptions) -> CFLPResult:
     """Lagrangian bound + transportation-LP upper bounds → fix sites → exact MIP on the rest."""
-    from ._cflp_lagrange import subgradient
+    from siting.classical._cflp_lagrange import subgradient
 
     t0 = time.perf_counter()
     deadline = t0 + options.time_limit_s
@@ -179,7 +183,8 @@ def _solve_reduced(model: CFLP, options: SolverOptions) -> CFLPResult:
     if band.size < m:
         heur = solve_assignment_model(np.where(np.isin(np.arange(m), band)[None, :], c, np.inf), q, s, f, False,
                                       model.predefined, None, model.distance,
-                                      options.model_copy(update={"time_limit_s": max(0.15 * options.time_limit_s, 0.1)}),
+                                      options.model_copy(
+                                          update={"time_limit_s": max(0.15 * options.time_limit_s, 0.1)}),
                                       model.name)
         if heur.objective is not None and heur.objective < ub and heur.shares is not None:
             ub, ub_shares = heur.objective, heur.shares

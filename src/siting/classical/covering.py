@@ -30,9 +30,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InputError
-from ..solvers import LinearProgramBuilder, SolverOptions, SolveStatus, solve
-from . import _common as cm
+from siting.classical import _common as cm
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.errors import InputError
+from siting.solvers import LinearProgramBuilder, solve
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,12 @@ class LSCP(_Covering):
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, service_radius: float, predefined_facilities_arr: Any = None,
                          facility_capacity_arr: Any = None, demand_quantity_arr: Any = None,
-                         name: str = "lscp") -> "LSCP":
+                         name: str = "lscp") -> LSCP:
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
         q = cm.as_vector(demand_quantity_arr, n, name="demand_quantity_arr", default=1.0)
-        cap = None if facility_capacity_arr is None else cm.as_vector(facility_capacity_arr, m, name="facility_capacity_arr")
+        cap = (None if facility_capacity_arr is None
+               else cm.as_vector(facility_capacity_arr, m, name="facility_capacity_arr"))
         if cap is not None and cap.sum() + 1e-9 < q.sum():
             raise InputError(f"total capacity {cap.sum():g} is below total demand {q.sum():g}",
                              field="facility_capacity_arr", expected="capacities that can cover the demand")
@@ -119,7 +122,7 @@ class LSCP(_Covering):
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           service_radius: float, predefined_facility_col: str | None = None,
                           facility_capacity_col: str | None = None, demand_quantity_col: str | None = None,
-                          distance_metric: str = "euclidean", name: str = "lscp") -> "LSCP":
+                          distance_metric: str = "euclidean", name: str = "lscp") -> LSCP:
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
         return cls.from_cost_matrix(d, service_radius, None if pre is None else pre.astype(bool),
@@ -172,20 +175,21 @@ class MCLP(_Covering):
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any, service_radius: float, p_facilities: int,
                          predefined_facilities_arr: Any = None, facility_capacity_arr: Any = None,
-                         name: str = "mclp") -> "MCLP":
+                         name: str = "mclp") -> MCLP:
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
         w = cm.as_vector(weights, n, name="weights", default=1.0)
         fixed = cm.as_site_mask(predefined_facilities_arr, m)
         p = cm.check_p(p_facilities, m, int(fixed.sum()))
-        cap = None if facility_capacity_arr is None else cm.as_vector(facility_capacity_arr, m, name="facility_capacity_arr")
+        cap = (None if facility_capacity_arr is None
+               else cm.as_vector(facility_capacity_arr, m, name="facility_capacity_arr"))
         return cls(d, w, _radius(service_radius), p, fixed, cap, name)
 
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           weights_cols: str | None, service_radius: float, p_facilities: int,
                           predefined_facility_col: str | None = None, facility_capacity_col: str | None = None,
-                          distance_metric: str = "euclidean", name: str = "mclp") -> "MCLP":
+                          distance_metric: str = "euclidean", name: str = "mclp") -> MCLP:
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
         return cls.from_cost_matrix(d, cm.column(gdf_demand, weights_cols, what="a demand weight column"),

@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
-from ..solvers import SolverOptions
-from . import _common as cm
-from .cflp import CFLPResult, solve_assignment_model
+from siting.classical import _common as cm
+from siting.classical.cflp import CFLPResult, solve_assignment_model
+from siting.core.options import SolverOptions
+from siting.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class CPMP:
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any, p_facilities: int, facility_capacities: Any,
                          predefined_facilities_arr: Any = None, *, weighted_objective: bool = False,
-                         name: str = "cpmp") -> "CPMP":
+                         name: str = "cpmp") -> CPMP:
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
         q = cm.as_vector(weights, n, name="weights", default=1.0)
@@ -66,7 +66,7 @@ class CPMP:
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, weights_cols: str,
                           p_facilities: int, facility_capacity_col: str, predefined_facility_col: str | None = None,
-                          distance_metric: str = "euclidean", name: str = "cpmp") -> "CPMP":
+                          distance_metric: str = "euclidean", name: str = "cpmp") -> CPMP:
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
         return cls.from_cost_matrix(d, cm.column(gdf_demand, weights_cols, what="a demand column"), p_facilities,

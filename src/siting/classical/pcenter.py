@@ -26,8 +26,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..solvers import LinearProgramBuilder, SolverOptions, SolveStatus, solve
-from . import _common as cm
+from siting.classical import _common as cm
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.solvers import LinearProgramBuilder, solve
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class PCenter:
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, p_facilities: int, predefined_facilities_arr: Any = None,
-                         name: str = "p-center") -> "PCenter":
+                         name: str = "p-center") -> PCenter:
         d = cm.as_cost_matrix(cost_matrix)
         fixed = cm.as_site_mask(predefined_facilities_arr, d.shape[1])
         return cls(d, cm.check_p(p_facilities, d.shape[1], int(fixed.sum())), fixed, name)
@@ -89,7 +91,7 @@ class PCenter:
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, p_facilities: int,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
-                          name: str = "p-center") -> "PCenter":
+                          name: str = "p-center") -> PCenter:
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
         return cls.from_cost_matrix(d, p_facilities, None if pre is None else pre.astype(bool), name)
@@ -128,14 +130,16 @@ def _probe(d: np.ndarray, radius: float, p: int, fixed: np.ndarray, options: Sol
     return None, None
 
 
-def solve_pcenter(d: np.ndarray, p: int, fixed: np.ndarray, options: SolverOptions, name: str = "p-center") -> PCenterResult:
+def solve_pcenter(d: np.ndarray, p: int, fixed: np.ndarray, options: SolverOptions,
+                  name: str = "p-center") -> PCenterResult:
     t0 = time.perf_counter()
     n, m = d.shape
     ones = np.ones(n)
     nearest = d.min(axis=1)
     if not np.isfinite(nearest).all():
         return PCenterResult(**cm.no_solution(SolveStatus.INFEASIBLE, d, ones, 0.0, options.backend,
-                                              f"client {int(np.flatnonzero(~np.isfinite(nearest))[0])} cannot be served"))
+                                              f"client {int(np.flatnonzero(~np.isfinite(nearest))[0])} "
+                                              "cannot be served"))
     best = _farthest_point(np.where(np.isfinite(d), d, np.inf), p, fixed)
     hi = float(d[:, best].min(axis=1).max())
     lo_val = float(nearest.max())

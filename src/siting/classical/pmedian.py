@@ -48,13 +48,15 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
-from ..solvers import SolverOptions, SolveStatus, solve
-from . import _common as cm
-from ._pmedian_lagrange import SortedCosts, evaluate, penalties, subgradient
-from ._pmedian_bnb import branch_and_bound
-from ._radius_mip import build_radius_mip
-from ._vertex_substitution import cost_of, greedy, local_search
+from siting.classical import _common as cm
+from siting.classical._pmedian_bnb import branch_and_bound
+from siting.classical._pmedian_lagrange import SortedCosts, evaluate, penalties, subgradient
+from siting.classical._radius_mip import build_radius_mip
+from siting.classical._vertex_substitution import cost_of, greedy, local_search
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.errors import InputError
+from siting.solvers import solve
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class PMedian:
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any = None, p_facilities: int = 1,
-                         predefined_facilities_arr: Any = None, name: str = "p-median") -> "PMedian":
+                         predefined_facilities_arr: Any = None, name: str = "p-median") -> PMedian:
         """``cost_matrix`` clients × sites (``inf`` = unreachable), ``weights`` client demand."""
         d = cm.as_cost_matrix(cost_matrix)
         w = cm.as_vector(weights, d.shape[0], name="weights", default=1.0)
@@ -95,7 +97,7 @@ class PMedian:
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           weights_cols: str | None, p_facilities: int, predefined_facility_col: str | None = None,
-                          distance_metric: str = "euclidean", name: str = "p-median") -> "PMedian":
+                          distance_metric: str = "euclidean", name: str = "p-median") -> PMedian:
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         w = cm.column(gdf_demand, weights_cols, what="a demand weight column")
         pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
@@ -233,8 +235,10 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
                 return result(SolveStatus.INFEASIBLE, None, None, "no p sites can serve every client")
             return result(SolveStatus.NO_SOLUTION, None, None, "time limit reached in branch-and-bound")
         if out.proven:
-            return result(SolveStatus.OPTIMAL, best, cost_of(Cf, best), f"proven by Lagrangian branch-and-bound ({out.nodes} nodes)")
-        return result(SolveStatus.FEASIBLE, best, max(lower, out.bound), f"time limit in branch-and-bound ({out.nodes} nodes)")
+            return result(SolveStatus.OPTIMAL, best, cost_of(Cf, best),
+                          f"proven by Lagrangian branch-and-bound ({out.nodes} nodes)")
+        return result(SolveStatus.FEASIBLE, best, max(lower, out.bound),
+                      f"time limit in branch-and-bound ({out.nodes} nodes)")
 
     # 4b. exact radius MIP on the surviving pairs (site ids compressed)
     lp, _ = build_radius_mip(rows, local[cols], Cf[rows, cols], n, keep_sites.size, p, fixed_open[keep_sites],
@@ -261,6 +265,8 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
     if best_cost >= big:
         return result(SolveStatus.INFEASIBLE, None, None, "no p sites can serve every client", sr)
     if sr.status is SolveStatus.OPTIMAL:
-        return result(SolveStatus.OPTIMAL, best, min(best_cost, max(sr.bound or -np.inf, lower)), "MIP stage: optimal", sr)
+        return result(SolveStatus.OPTIMAL, best, min(best_cost, max(sr.bound or -np.inf, lower)),
+                      "MIP stage: optimal", sr)
     mip_bound = sr.bound if sr.bound is not None else -np.inf
-    return result(SolveStatus.FEASIBLE, best, min(best_cost, max(lower, mip_bound)), f"MIP stage: {sr.status.value}", sr)
+    return result(SolveStatus.FEASIBLE, best, min(best_cost, max(lower, mip_bound)),
+                  f"MIP stage: {sr.status.value}", sr)

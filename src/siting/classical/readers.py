@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
-from ..errors import InputError
+from siting.errors import InputError
 
 
 def _lines(path: str | Path) -> list[str]:
@@ -94,7 +94,7 @@ def read_optima(path: str | Path) -> dict[str, list[float]]:
     """``pmedopt.txt`` / ``capopt.txt``: name → published optimum(s) (capa/b/c have four)."""
     out: dict[str, list[float]] = {}
     current = None
-    for k, ln in enumerate(_lines(path), start=1):
+    for _k, ln in enumerate(_lines(path), start=1):
         toks = ln.split()
         if not toks or toks[0].lower() == "data":
             continue

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..instance import Instance
-from ..solvers.linear import LinearProgram, LinearProgramBuilder
-from . import rules
-from .index import IndexSets, build_index
+from siting.core.instance import Instance
+from siting.model import rules
+from siting.model.index import IndexSets, build_index
+from siting.solvers.program import LinearProgram, LinearProgramBuilder
 
 
 @dataclass(frozen=True)
@@ -35,22 +35,37 @@ class SitingModel:
     m2_per_user: np.ndarray
 
 
+STAGES: dict[str, tuple[str, ...]] = {
+    "standards": ("shortfall", "cost"),
+    "demand": ("weighted_served", "shortfall", "cost"),
+    "equity": ("min_coverage", "weighted_served", "shortfall", "cost"),
+}
+
+
+def stage_names(mode: str) -> tuple[str, ...]:
+    """The lexicographic stages of an objective ``mode``, in order (no model is built)."""
+    return STAGES[mode]
+
+
 def add_objectives(m: rules.ModelContext) -> tuple[str, ...]:
-    mode = m.inst.settings.objective.mode
+    """One objective per stage of the scenario's mode (:data:`STAGES`), in order."""
     b = m.b
-    if mode == "equity":
-        rules.add_min_coverage(m)
-        b.add_objective("min_coverage", "max", m.v["min_coverage"], 1.0, abs_tol=1e-7, rel_tol=1e-7)
-    if mode in ("demand", "equity"):
-        cols, coefs = rules.served_terms(m)
-        b.add_objective("weighted_served", "max", cols, coefs, abs_tol=1e-6, rel_tol=1e-7)
-    cols, coefs = rules.shortfall_terms(m)
-    b.add_objective("shortfall", "min", cols, coefs, abs_tol=1e-7, rel_tol=1e-7)
-    cost_cols, cost_coefs = rules.cost_terms(m)
-    bonus = m.inst.colocation_bonus
-    cols = np.r_[cost_cols, m.v["coloc"]]
-    coefs = np.r_[cost_coefs, np.full(m.v["coloc"].size, -bonus)]
-    b.add_objective("cost", "min", cols, coefs)
+    for name in stage_names(m.inst.settings.objective.mode):
+        if name == "min_coverage":
+            rules.add_min_coverage(m)
+            b.add_objective("min_coverage", "max", m.v["min_coverage"], 1.0, abs_tol=1e-7, rel_tol=1e-7)
+        elif name == "weighted_served":
+            cols, coefs = rules.served_terms(m)
+            b.add_objective("weighted_served", "max", cols, coefs, abs_tol=1e-6, rel_tol=1e-7)
+        elif name == "shortfall":
+            cols, coefs = rules.shortfall_terms(m)
+            b.add_objective("shortfall", "min", cols, coefs, abs_tol=1e-7, rel_tol=1e-7)
+        else:
+            cost_cols, cost_coefs = rules.cost_terms(m)
+            bonus = m.inst.colocation_bonus
+            cols = np.r_[cost_cols, m.v["coloc"]]
+            coefs = np.r_[cost_coefs, np.full(m.v["coloc"].size, -bonus)]
+            b.add_objective("cost", "min", cols, coefs)
     return b.objective_names
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..instance import Instance
+from siting.core.instance import Instance
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def build_index(inst: Instance) -> IndexSets:
     host_of[host_space, host_service] = np.arange(host_space.size)
 
     r = inst.reach
-    residual = inst.demand_users - inst.existing_served  # [C,S]
+    residual = inst.residual_demand_users  # [C,S]
     # X: pairs × services mask, evaluated on reach pairs only
     ok = (
         (r.walk_min[:, None] <= inst.max_walk_min[None, :] + 1e-9)
@@ -100,7 +100,7 @@ def build_index(inst: Instance) -> IndexSets:
     else:
         cj = cp = np.zeros(0, dtype=np.int64)
 
-    need = np.clip(inst.coverage_target * inst.demand_users - inst.existing_served, 0.0, None)
+    need = inst.coverage_need_users
     return IndexSets(
         host_space.astype(np.int64), host_service.astype(np.int64), host_of,
         link_c, link_j, s.astype(np.int64), link_host,

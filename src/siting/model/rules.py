@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..instance import Instance
-from ..solvers.linear import LinearProgramBuilder
-from .index import IndexSets
+from siting.core.instance import Instance
+from siting.model.index import IndexSets
+from siting.solvers.program import LinearProgramBuilder
 
 
 @dataclass
@@ -52,7 +52,7 @@ def define_variables(m: ModelContext) -> None:
     v["area"] = b.add_variables("area", nA, ub=inst.area_m2[ix.host_space])
     v["share"] = b.add_variables("share", ix.share_space.size, ub=inst.area_m2[ix.share_space])
     v["used"] = b.add_variables("used", inst.n_spaces, ub=inst.area_m2)
-    residual = inst.demand_users - inst.existing_served
+    residual = inst.residual_demand_users
     v["serve"] = b.add_variables("serve", ix.link_community.size,
                                  ub=residual[ix.link_community, ix.link_service])
     v["attr"] = b.add_variables("attr", ix.attr_community.size, ub=inst.area_m2[ix.attr_space])
@@ -106,7 +106,7 @@ def add_time_share(m: ModelContext) -> None:
                         np.r_[np.ones(n), -np.ones(n)], lb=0.0)
     # (C3b) q_jg ≤ Σ_{s∈g} a_js: the room is no larger than its members use (so no phantom area;
     # with (C3) the room is the largest member's area once the plan gives every hosted member
-    # the whole room, see siting.plan.extract_plan).
+    # the whole room, see siting.model.solution.extract_plan).
     K = ix.share_space.size
     m.b.add_constraints("time_share_room", K, np.r_[_rows(K), slots], np.r_[m.v["share"], m.v["area"][a_ids]],
                         np.r_[np.ones(K), -np.ones(n)], ub=0.0)
@@ -145,7 +145,7 @@ def add_link_requires_host(m: ModelContext) -> None:
     """
     ix, inst, v = m.ix, m.inst, m.v
     n = ix.link_host.size
-    residual = inst.demand_users - inst.existing_served
+    residual = inst.residual_demand_users
     cap = np.minimum(residual[ix.link_community, ix.link_service],
                      inst.area_m2[ix.link_space] / inst.m2_per_user[ix.link_service])
     m.b.add_constraints("link_requires_host", n, np.r_[_rows(n), _rows(n)], np.r_[v["serve"], v["host"][ix.link_host]],
@@ -162,7 +162,7 @@ def add_demand_coverage(m: ModelContext) -> None:
     S = inst.n_services
     key = ix.link_community * S + ix.link_service
     ukeys, row_of_link = np.unique(key, return_inverse=True)
-    residual = (inst.demand_users - inst.existing_served).reshape(-1)
+    residual = inst.residual_demand_users.reshape(-1)
     m.b.add_constraints("demand_limit", ukeys.size, row_of_link, v["serve"], 1.0, ub=residual[ukeys])
     cc, cs = m.cov_pairs
     ckeys = cc * S + cs

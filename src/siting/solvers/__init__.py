@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from .base import Backend, Progress, ProgressCallback, SolveResult, SolverOptions, SolveStatus, StageResult
-from .linear import LinearProgram, LinearProgramBuilder, Objective
-from .lexicographic import solve_lexicographic
+from siting.core.options import Backend, SolverOptions
+from siting.core.results import SolveResult, SolveStatus, StageResult
+from siting.solvers.lexicographic import solve_lexicographic
+from siting.solvers.program import LinearProgram, LinearProgramBuilder, Objective
+from siting.solvers.progress import Progress, ProgressCallback
 
 
 def solve(lp: LinearProgram, options: SolverOptions | None = None, progress: ProgressCallback | None = None,
@@ -18,9 +20,9 @@ def solve(lp: LinearProgram, options: SolverOptions | None = None, progress: Pro
     """
     options = options or SolverOptions()
     if options.backend == "cbc":
-        from .pulp_backend import solve_stage as single
+        from siting.solvers.pulp_backend import solve_stage as single
     else:
-        from .ortools_backend import solve_stage as single
+        from siting.solvers.ortools_backend import solve_stage as single
     return solve_lexicographic(lp, options, single, options.backend, progress, settled)
 
 

@@ -27,7 +27,10 @@ def main(inp: str, out: str) -> None:
     hint = d["hint"] if "hint" in d.files else None
     sign = -1.0 if maximize else 1.0
     prob = pulp.LpProblem("stage", pulp.LpMinimize)
-    fin = lambda v: None if not np.isfinite(v) else float(v)
+
+    def fin(v: float) -> float | None:
+        return None if not np.isfinite(v) else float(v)
+
     xs = [
         pulp.LpVariable(f"x{i}", lowBound=fin(lb[i]), upBound=fin(ub[i]),
                         cat=pulp.LpInteger if integer[i] else pulp.LpContinuous)

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
 
-from .base import ProgressCallback, SolveResult, SolverOptions, SolveStatus, StageResult
-from .linear import LinearProgram
+from siting.core.options import SolverOptions
+from siting.core.results import SolveResult, SolveStatus, StageResult
+from siting.solvers.program import LinearProgram
+from siting.solvers.progress import ProgressCallback
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """OR-Tools backend through MathOpt: SCIP, CP-SAT and HiGHS on one solver-neutral model.
 
-The :class:`~siting.solvers.linear.LinearProgram` is turned into a MathOpt ``ModelProto``
+The :class:`~siting.solvers.program.LinearProgram` is turned into a MathOpt ``ModelProto``
 straight from its numpy arrays (no per-variable Python objects), loaded with
 ``Model.from_model_proto`` and solved. Progress comes from the solver log
 (:mod:`siting.solvers.progress`).
@@ -15,10 +15,11 @@ import time
 
 import numpy as np
 
-from ..errors import SolverError
-from .base import ProgressCallback, SolverOptions, SolveStatus
-from .lexicographic import StageOutcome, StageProblem
-from .progress import CpSatLogParser, HighsLogParser, LogProgress, ScipLogParser
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.errors import SolverError
+from siting.solvers.lexicographic import StageOutcome, StageProblem
+from siting.solvers.progress import CpSatLogParser, HighsLogParser, LogProgress, ProgressCallback, ScipLogParser
 
 
 def _mathopt():

@@ -1,4 +1,4 @@
-"""Turn solver log lines into :class:`~siting.solvers.base.Progress` reports.
+"""Progress reports during a solve, and the parsers that turn solver log lines into them.
 
 OR-Tools streams every backend's log through MathOpt's message callback; the three
 parsers below read the incumbent objective and the best bound out of SCIP's node table,
@@ -11,9 +11,30 @@ from __future__ import annotations
 import math
 import re
 import time
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from .base import Progress, ProgressCallback
+from siting.core.results import relative_gap
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report during a solve (fed by solver callbacks or the solver log)."""
+
+    stage: int
+    n_stages: int
+    elapsed_s: float
+    objective: float | None
+    bound: float | None
+    part: int = 0
+    n_parts: int = 1
+
+    @property
+    def gap(self) -> float | None:
+        return relative_gap(self.objective, self.bound)
+
+
+ProgressCallback = Callable[[Progress], None]
 
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SolverError
-from .base import ProgressCallback, SolverOptions, SolveStatus
-from .lexicographic import StageOutcome, StageProblem
-from .progress import LogProgress
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.errors import SolverError
+from siting.solvers.lexicographic import StageOutcome, StageProblem
+from siting.solvers.progress import LogProgress, ProgressCallback
 
 WORKER = Path(__file__).with_name("_pulp_worker.py")
 _RE_SOL = re.compile(r"Cbc0012I Integer solution of (\S+)|Cbc0004I Integer solution of (\S+)")

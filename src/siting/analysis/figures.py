@@ -1,0 +1,69 @@
+"""Every figure of a solved plan, computed once: what ``io.outputs`` writes and ``report`` shows.
+
+:func:`plan_figures` turns an :class:`~siting.plan.Outcome` into :class:`PlanFigures`: the
+JSON summary (with the solver options the run used), the 2SFCA accessibility and
+health-check tables, and the planner's tables (communities, spaces, links, services,
+coverage by age group, standards not met). The output folder and the HTML report both read
+this one value, so a figure can never differ between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from siting.analysis import tables
+from siting.analysis.accessibility import (
+    Decay,
+    accessibility_by_community,
+    accessibility_by_service,
+    accessibility_table,
+)
+from siting.analysis.healthcheck import healthcheck_districts, healthcheck_summary, healthcheck_table
+from siting.plan import Outcome
+
+
+@dataclass(frozen=True, eq=False)
+class PlanFigures:
+    """Figures of one outcome. The plan tables are ``None`` when the solve found no plan."""
+
+    summary: dict[str, Any]
+    accessibility: pd.DataFrame  # per community × service, before/after (2SFCA)
+    accessibility_by_service: pd.DataFrame
+    healthcheck: pd.DataFrame  # per community, before/after
+    healthcheck_districts: pd.DataFrame
+    decay: Decay
+    communities: gpd.GeoDataFrame | None = None  # with health-check and accessibility columns
+    spaces: gpd.GeoDataFrame | None = None  # taken spaces
+    links: gpd.GeoDataFrame | None = None
+    services: pd.DataFrame | None = None
+    coverage_by_age: pd.DataFrame | None = None
+    shortfalls: pd.DataFrame | None = None
+
+
+def plan_figures(outcome: Outcome, decay: Decay = "none") -> PlanFigures:
+    """Compute every figure of ``outcome`` once (2SFCA with distance ``decay``)."""
+    inst, plan, ev = outcome.instance, outcome.plan, outcome.evaluation
+    acc = accessibility_table(inst, plan, decay)
+    by_service = accessibility_by_service(acc)
+    hc = healthcheck_table(inst, plan, ev)
+    summ = tables.summary(inst, plan, ev, outcome.result, outcome.build_s, outcome.model_size)
+    summ["solver"]["options"] = outcome.options.model_dump(mode="json")
+    summ["independent_parts"] = outcome.parts
+    common = dict(accessibility=acc, accessibility_by_service=by_service, healthcheck=hc,
+                  healthcheck_districts=healthcheck_districts(hc), decay=decay)
+    if plan is None or ev is None:
+        return PlanFigures(summary=summ, **common)
+    summ["healthcheck"] = healthcheck_summary(hc)
+    summ["accessibility_by_service"] = by_service.to_dict("records")
+    com = tables.community_table(inst, plan, ev)
+    hc_cols = ["community_id"] + [f"{k}_{w}" for k in ("base", "balance") for w in ("before", "after")]
+    com = com.merge(hc[hc_cols], on="community_id", how="left").merge(
+        accessibility_by_community(acc), on="community_id", how="left")
+    return PlanFigures(
+        summary=summ, communities=com, spaces=tables.space_table(inst, plan, ev), links=tables.link_table(inst, plan),
+        services=tables.service_table(inst, plan, ev), coverage_by_age=tables.coverage_by_age(inst, ev),
+        shortfalls=tables.shortfall_table(inst, plan, ev), **common)

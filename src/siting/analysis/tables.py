@@ -1,0 +1,231 @@
+"""Plan → DataFrames / GeoDataFrames and a summary dict (the planner's figures).
+
+Everything here reads an :class:`~siting.core.instance.Instance`, a :class:`~siting.plan.Plan`
+and its :class:`~siting.plan.Evaluation`; nothing is recomputed differently from the
+checker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely import linestrings
+
+from siting.core.catalogue import AGE_GROUPS
+from siting.core.instance import Instance
+from siting.plan import Evaluation, Plan
+
+
+def _before_after_area(inst: Instance, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
+    hh = np.where(inst.households > 0, inst.households, np.nan)
+    before = inst.existing_m2.sum(axis=1) / hh * 100.0
+    after = ev.area_provided_m2 / hh * 100.0
+    return before, after
+
+
+def community_table(inst: Instance, plan: Plan, ev: Evaluation) -> gpd.GeoDataFrame:
+    """One row per community: area per 100 households before/after, hub, coverage, shortfalls."""
+    com = inst.communities
+    before, after = _before_after_area(inst, ev)
+    D = inst.demand_users.sum(axis=1)
+    E = inst.existing_served.sum(axis=1)
+    served = ev.served_users.sum(axis=1)
+    df = pd.DataFrame({
+        "community_id": com["community_id"],
+        "name": com["name"],
+        "district": com["district"],
+        "street": com["street"],
+        "kind": com["kind"],
+        "households": inst.households,
+        "health_score": com["health_score"],
+        "priority": inst.priority,
+        "required_area_m2": inst.required_area_m2,
+        "area_before_m2": inst.existing_m2.sum(axis=1),
+        "area_after_m2": ev.area_provided_m2,
+        "area_per_100hh_before_m2": before,
+        "area_per_100hh_after_m2": after,
+        "area_short_m2": ev.area_short_m2,
+        "meets_area_before": inst.existing_m2.sum(axis=1) >= inst.required_area_m2 - 1e-6,
+        "meets_area_after": ev.area_short_m2 <= 1e-6,
+        "hub_space_id": [inst.space_ids[j] if j >= 0 else "" for j in plan.hub_space],
+        "has_hub": plan.hub_space >= 0,
+        "demand_users": D,
+        "served_existing_users": E,
+        "served_new_users": served,
+        "coverage_before": np.where(D > 0, E / np.where(D > 0, D, 1), 1.0),
+        "coverage_after": np.where(D > 0, (E + served) / np.where(D > 0, D, 1), 1.0),
+        "coverage_short_users": ev.coverage_short_users.sum(axis=1),
+    })
+    return gpd.GeoDataFrame(df, geometry=com.geometry.values, crs=com.crs)
+
+
+def space_table(inst: Instance, plan: Plan, ev: Evaluation, taken_only: bool = True) -> gpd.GeoDataFrame:
+    """One row per (taken) space: services hosted, floor area used, costs over the horizon."""
+    spa = inst.spaces
+    hosted = [";".join(inst.service_ids[s] for s in np.flatnonzero(plan.hosted[j])) for j in range(inst.n_spaces)]
+    hub_of = {}
+    for c, j in enumerate(plan.hub_space):
+        if j >= 0:
+            hub_of.setdefault(int(j), []).append(inst.community_ids[c])
+    df = pd.DataFrame({
+        "space_id": spa["space_id"],
+        "name": spa["name"],
+        "source": spa["source"],
+        "floor": spa["floor"],
+        "status": spa["status"],
+        "taken": plan.taken,
+        "area_m2": inst.area_m2,
+        "used_area_m2": ev.used_area_m2,
+        "services": hosted,
+        "n_services": plan.hosted.sum(axis=1),
+        "hub_of": [";".join(hub_of.get(j, [])) for j in range(inst.n_spaces)],
+        "fixed_cost_cny": inst.fixed_cost_cny * plan.taken,
+        "area_cost_cny": inst.per_m2_cost_cny * ev.used_area_m2,
+        "operating_cny_per_year": spa["operating_cny_per_m2_year"].to_numpy(float) * ev.used_area_m2
+        + spa["rent_cny_per_year"].to_numpy(float) * plan.taken,
+    })
+    df["total_cost_cny"] = df["fixed_cost_cny"] + df["area_cost_cny"]
+    for s, sid in enumerate(inst.service_ids):
+        df[f"area_m2_{sid}"] = plan.service_area_m2[:, s]
+    gdf = gpd.GeoDataFrame(df, geometry=spa.geometry.values, crs=spa.crs)
+    return gdf[gdf["taken"]].reset_index(drop=True) if taken_only else gdf
+
+
+def link_table(inst: Instance, plan: Plan) -> gpd.GeoDataFrame:
+    """Who is served where: one row per (community, space, service) with users and minutes."""
+
+    c, j, s = plan.served_community, plan.served_space, plan.served_service
+    cxy = inst.communities[["x", "y"]].to_numpy()[c]
+    sxy = inst.spaces[["x", "y"]].to_numpy()[j]
+    geom = linestrings(np.stack([cxy, sxy], axis=1)) if c.size else []
+    df = pd.DataFrame({
+        "community_id": np.asarray(inst.community_ids)[c],
+        "space_id": np.asarray(inst.space_ids)[j],
+        "service": np.asarray(inst.service_ids)[s],
+        "users": plan.served_users,
+        "walk_min": inst.walk_min_of(c, j),
+    })
+    return gpd.GeoDataFrame(df, geometry=geom, crs=inst.communities.crs)
+
+
+def shortfall_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
+    """Every standard not met, with a reason in planner's words (never silently dropped)."""
+    rows: list[dict[str, Any]] = []
+    cids = inst.community_ids
+    budget_bound = inst.budget_cny is not None and ev.cost_cny >= inst.budget_cny * (1 - 1e-3)
+    reach = inst.reach
+    reachable = np.zeros((inst.n_communities, inst.n_services))  # users that reachable allowed spaces could hold
+    for s in range(inst.n_services):
+        ok = reach.within(inst.max_walk_min[s]) & inst.allowed[reach.space, s]
+        np.add.at(reachable[:, s], reach.community[ok], inst.area_m2[reach.space[ok]] / inst.m2_per_user[s])
+    for c, s in zip(*np.nonzero(ev.coverage_short_users > 1e-6)):
+        if reachable[c, s] <= 1e-9:
+            why = f"no space within {inst.max_walk_min[s]:.0f} min may host it (walking limit, floor or exclusions)"
+        elif reachable[c, s] < ev.coverage_need[c, s] - 1e-6:
+            why = "spaces within the walking limit are too small for the demand"
+        elif budget_bound:
+            why = "budget exhausted"
+        else:
+            why = "reachable spaces are used by other services or communities"
+        rows.append({"community_id": cids[c], "rule": "coverage", "item": inst.service_ids[s],
+                     "required": ev.coverage_need[c, s], "short": ev.coverage_short_users[c, s], "unit": "users",
+                     "reason": why})
+    for c in np.flatnonzero(ev.area_short_m2 > 1e-6):
+        n_reach = int(np.sum(reach.within(inst.preset.area_reach_min) & (reach.community == c)))
+        why = ("no candidate space within the area-standard reach" if n_reach == 0 else
+               "budget exhausted" if budget_bound else "spaces within reach are too small or used by others")
+        rows.append({"community_id": cids[c], "rule": "area", "item": "m2 per 100 households",
+                     "required": inst.required_area_m2[c], "short": ev.area_short_m2[c], "unit": "m2", "reason": why})
+    for c in np.flatnonzero(ev.hub_short):
+        why = ("no taken space within reach meets the hub minimum area and 3 functions (2 core)"
+               if not budget_bound else "budget exhausted before a qualifying hub")
+        rows.append({"community_id": cids[c], "rule": "hub", "item": "combined service hub",
+                     "required": 1.0, "short": 1.0, "unit": "hub", "reason": why})
+    return pd.DataFrame(rows, columns=["community_id", "rule", "item", "required", "short", "unit", "reason"])
+
+
+def coverage_by_age(inst: Instance, ev: Evaluation) -> pd.DataFrame:
+    """Users in demand and served (existing + new) by age group, over all services."""
+    D = inst.demand_users
+    total = inst.existing_served + ev.served_users
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(D[:, :, None] > 0, inst.demand_by_age / D[:, :, None], 0.0)
+    served_age = (total[:, :, None] * share).sum(axis=(0, 1))
+    demand_age = inst.demand_by_age.sum(axis=(0, 1))
+    return pd.DataFrame({
+        "age_group": list(AGE_GROUPS),
+        "demand_users": demand_age,
+        "served_users": served_age,
+        "coverage": np.where(demand_age > 0, served_age / np.where(demand_age > 0, demand_age, 1), 1.0),
+    })
+
+
+def service_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
+    D = inst.demand_users.sum(axis=0)
+    total = (inst.existing_served + ev.served_users).sum(axis=0)
+    return pd.DataFrame({
+        "service": list(inst.service_ids),
+        "spaces": plan.hosted.sum(axis=0),
+        "floor_area_m2": plan.service_area_m2.sum(axis=0),
+        "demand_users": D,
+        "served_users": total,
+        "coverage": np.where(D > 0, total / np.where(D > 0, D, 1), 1.0),
+    })
+
+
+def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: Any, build_s: float,
+            model_size: dict[str, int]) -> dict[str, Any]:
+    """A JSON-ready summary of a solve."""
+    out: dict[str, Any] = {
+        "scenario": inst.name,
+        "applied_overrides": list(inst.applied_overrides),
+        "mode": inst.settings.objective.mode,
+        "standard": inst.settings.standard,
+        "budget_cny": inst.budget_cny,
+        "horizon_years": inst.settings.horizon_years,
+        "communities": inst.n_communities,
+        "candidate_spaces": inst.n_spaces,
+        "reach_pairs": inst.reach.n_pairs,
+        "model": model_size,
+        "build_s": build_s,
+        "solver": {
+            "backend": result.backend,
+            "status": result.status.value,
+            "objective": result.objective,
+            "bound": result.bound,
+            "gap": result.gap,
+            "seconds": result.seconds,
+            "stages": [
+                {"name": s.name, "status": s.status.value, "objective": s.objective, "bound": s.bound,
+                 "gap": s.gap, "seconds": s.seconds, "solver": s.solver} for s in result.stages
+            ],
+            "message": result.message,
+        },
+    }
+    if plan is None or ev is None:
+        return out
+    meets_before = inst.existing_m2.sum(axis=1) >= inst.required_area_m2 - 1e-6
+    out.update({
+        "feasible_by_checker": ev.feasible,
+        "violations": [str(v) for v in ev.violations],
+        "spaces_taken": plan.n_taken,
+        "floor_area_used_m2": float(ev.used_area_m2.sum()),
+        "cost_cny": ev.cost_cny,
+        "cost_breakdown_cny": ev.cost_breakdown_cny,
+        "operating_cny_per_year": float(inst.spaces["operating_cny_per_m2_year"].to_numpy(float) @ ev.used_area_m2
+                                        + inst.spaces["rent_cny_per_year"].to_numpy(float) @ plan.taken),
+        "communities_meeting_area_before": int(meets_before.sum()),
+        "communities_meeting_area_after": int((ev.area_short_m2 <= 1e-6).sum()),
+        "area_per_100hh_before_m2": float(inst.existing_m2.sum() / inst.households.sum() * 100),
+        "area_per_100hh_after_m2": float(ev.area_provided_m2.sum() / inst.households.sum() * 100),
+        "communities_with_hub": int((plan.hub_space >= 0).sum()) if inst.hub_required else None,
+        "coverage_shortfalls": int((ev.coverage_short_users > 1e-6).sum()),
+        "colocated_pairs": ev.colocated_pairs,
+        "objectives": ev.objectives,
+        "min_community_coverage": ev.min_coverage,
+        "coverage_by_age": coverage_by_age(inst, ev).to_dict("records"),
+    })
+    return out

@@ -1,0 +1,37 @@
+"""Solver options: the one definition of how to solve, and of its defaults.
+
+:class:`SolverOptions` is frozen; the scenario's ``solver:`` section, the CLI flags
+(``--backend``, ``--time-limit-s``, ``--gap``, ``--threads``) and the library all start
+from these defaults, and :class:`~siting.plan.Outcome` records the options a run used.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Backend = Literal["auto", "scip", "cpsat", "highs", "cbc"]
+
+#: What the classical location models (``siting.classical``) use when given no options: they are
+#: judged against published optima, so they prove within 0.01 % on one thread by default.
+CLASSICAL_DEFAULTS: dict[str, float | int] = {"relative_gap": 1e-4, "threads": 1}
+
+
+class SolverOptions(BaseModel):
+    """How to solve. Frozen; copy with ``opts.model_copy(update={...})``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    backend: Backend = Field(
+        "auto", description="auto = SCIP for the earlier lexicographic stages, HiGHS for the last (cost) stage"
+    )
+    time_limit_s: float = Field(60.0, gt=0)
+    relative_gap: float = Field(0.005, ge=0, le=1, description='"optimal" = proven within this gap')
+    threads: int = Field(2, ge=1, description="independent parts are solved in parallel")
+    deterministic: bool = True
+    seed: int = 0
+    log: bool = False
+    heuristics: Literal["auto", "default", "high"] = Field(
+        "auto", description="primal heuristics emphasis; auto = high for lexicographic stages after the first"
+    )
