@@ -200,7 +200,8 @@ def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: An
             "seconds": result.seconds,
             "stages": [
                 {"name": s.name, "status": s.status.value, "objective": s.objective, "bound": s.bound,
-                 "gap": s.gap, "seconds": s.seconds, "solver": s.solver} for s in result.stages
+                 "gap": s.gap, "seconds": s.seconds, "solver": s.solver,
+                 "bound_source": s.bound_source or "no bound"} for s in result.stages
             ],
             "message": result.message,
         },

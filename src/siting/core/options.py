@@ -29,6 +29,10 @@ class SolverOptions(BaseModel):
     time_limit_s: float = Field(60.0, gt=0)
     relative_gap: float = Field(0.005, ge=0, le=1, description='"optimal" = proven within this gap')
     threads: int = Field(2, ge=1, description="independent parts are solved in parallel")
+    coordinate: Literal["auto", "always", "never"] = Field(
+        "auto", description="budget-coupled parts: prices on the budget row and a master over part plans "
+        "(siting.solve.coordinate); auto = when the whole program has at least 1,000 integer variables"
+    )
     deterministic: bool = True
     seed: int = 0
     log: bool = False

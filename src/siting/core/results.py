@@ -52,6 +52,9 @@ class StageResult:
     seconds: float
     solver: str = ""  # the engine that settled this stage ("scip", "highs", "highs+scip", ...)
     held_at: float | None = None  # the value later stages were held to (before the tolerance)
+    # where ``bound`` comes from, in words ("MIP dual bound (scip)", "sum of the parts' MIP bounds",
+    # "Lagrangian dual at price λ = …"); empty exactly when there is no bound
+    bound_source: str = ""
 
     @property
     def gap(self) -> float | None:

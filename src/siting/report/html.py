@@ -207,7 +207,8 @@ def _solver_section(outcome: Outcome) -> str:
         items.append(("message", r.message))
     kv = pd.DataFrame(items, columns=["item", "value"])
     stages = pd.DataFrame([{"stage": s.name, "status": s.status.value, "objective": s.objective, "bound": s.bound,
-                            "gap": s.gap, "seconds": s.seconds, "solver": s.solver} for s in r.stages])
+                            "gap": s.gap, "seconds": s.seconds, "solver": s.solver,
+                            "bound from": s.bound_source or "no bound"} for s in r.stages])
     out = html_table(kv, {"value": str}, table_id="solver-details")
     if len(stages):
         out += "<h3>Lexicographic stages</h3>" + html_table(

@@ -23,8 +23,9 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures) -> N
         sg = "—" if s.gap is None else f"{100 * s.gap:.3f}%"
         secs = f"{s.seconds:.1f} s" + (" summed over parts" if outcome.parts > 1 else "")
         by = f" by {s.solver}" if s.solver else ""
+        src = f" ({s.bound_source})" if s.bound_source else ""
         console.print(f"  stage {s.name}{by}: {s.status.value}, objective {s.objective:,.6g}, "
-                      f"bound {'—' if s.bound is None else format(s.bound, ',.6g')}, gap {sg}, {secs}"
+                      f"bound {'none' if s.bound is None else format(s.bound, ',.6g')}{src}, gap {sg}, {secs}"
                       if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}")
     if plan is None or ev is None:
         console.print(f"[bold red]no plan[/]: {r.message}")

@@ -39,7 +39,14 @@ class Part:
 
 
 def decomposable(inst: Instance) -> bool:
+    """The parts are independent programs: no budget, and a mode whose stages are sums."""
     return inst.budget_cny is None and inst.settings.objective.mode in ("standards", "demand")
+
+
+def coupled(inst: Instance) -> bool:
+    """The parts share only the budget row (and, from the second stage, the held stage rows):
+    a budget in a mode whose stages are sums (:mod:`siting.solve.coordinate`)."""
+    return inst.budget_cny is not None and inst.settings.objective.mode in ("standards", "demand")
 
 
 def components(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
@@ -143,9 +150,10 @@ def merge_results(results: list[SolveResult], stage_names: tuple[str, ...], seco
         else:
             st = SolveStatus.FEASIBLE if all(s.has_solution for s in statuses) else SolveStatus.NO_SOLUTION
         solvers = sorted({r.stages[k].solver for r in results if k < len(r.stages) and r.stages[k].solver})
+        source = f"sum of the {len(results)} parts' MIP dual bounds" if bound is not None else ""
         stages.append(StageResult(name, st, obj, bound,
                                   float(sum(r.stages[k].seconds for r in results if k < len(r.stages))),
-                                  "/".join(solvers)))
+                                  "/".join(solvers), bound_source=source))
     status = SolveStatus.OPTIMAL if all(s.status is SolveStatus.OPTIMAL for s in stages) else SolveStatus.FEASIBLE
     last = stages[-1]
     return SolveResult(status, results[0].backend, last.objective, last.bound, seconds, None, tuple(stages),

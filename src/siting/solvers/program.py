@@ -96,6 +96,25 @@ class LinearProgram:
             viol.append(np.max(np.abs(xi - np.round(xi)), initial=0.0))
         return float(max(viol))
 
+    def satisfies(self, x: np.ndarray, A: sp.csr_matrix | None = None, row_lb: np.ndarray | None = None,
+                  row_ub: np.ndarray | None = None) -> bool:
+        """Whether ``x`` meets the rows (``A``/``row_lb``/``row_ub``, default the program's own),
+        bounds and integrality within 1e-6 (rows scaled by max(1, |a·x|)): the test a plan from
+        outside the solver, or a solver's plan that may lean on its tolerances, must pass."""
+        if x.shape != self.lb.shape:
+            return False
+        A = self.A if A is None else A
+        ax = A @ x
+        lo = self.row_lb if row_lb is None else row_lb
+        hi = self.row_ub if row_ub is None else row_ub
+        scale = 1e-6 * np.maximum(1.0, np.abs(ax))
+        if np.any(ax < lo - scale) or np.any(ax > hi + scale):
+            return False
+        if np.any(x < self.lb - 1e-6) or np.any(x > self.ub + 1e-6):
+            return False
+        xi = x[self.integer]
+        return bool(np.all(np.abs(xi - np.round(xi)) <= 1e-6))
+
     def summary(self) -> dict[str, int]:
         return {
             "variables": self.n_vars,

@@ -1,0 +1,103 @@
+"""Budget-coupled parts (siting.solve.coordinate): a hand-worked choice, and the bound's validity
+against the exact whole program on random instances."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import EXACT, assert_objectives_recomputed, residents, tiny
+from conftest import settings as tiny_settings
+from siting.core.instance import Instance
+from siting.core.results import SolveStatus
+from siting.core.settings import ObjectiveSettings, PlanningSettings
+from siting.solve import solve_instance
+from siting.solve.decompose import split
+
+ALWAYS = EXACT.model_copy(update={"coordinate": "always", "threads": 2})
+
+
+def far_apart(budget: float, mode: str = "demand") -> Instance:
+    """Three communities 5 km apart (three parts), each with one 300 m² space 100 m away at
+    100,000 CNY; reading rooms only: community 1 has 3,000 adults (15 users), 2 has 1,000 (5),
+    3 has 2,000 (10). A budget of 250,000 CNY buys two spaces: those of communities 1 and 3."""
+    st = tiny_settings("reading_room", mode=mode, budget=budget)
+    return tiny(communities=[[0, 0], [5000, 0], [10000, 0]], spaces=[[100, 0], [5100, 0], [10100, 0]],
+                res=residents(3, r18_59=[3000, 1000, 2000]), st=st, space_area_m2=300.0, acquisition_cny=100_000.0)
+
+
+def test_budget_buys_the_two_spaces_serving_most():
+    out = solve_instance(far_apart(250_000), ALWAYS)
+    assert out.parts == 3
+    assert [s.solver for s in out.result.stages] == ["coordinated"] * 3
+    assert out.plan.taken.tolist() == [True, False, True]
+    assert out.evaluation.feasible and out.evaluation.cost_cny <= 250_000
+    served = out.result.stages[0]
+    assert served.objective == pytest.approx(out.evaluation.weighted_served)
+    # the bound is an upper bound of the most served (a maximisation) and says where it comes from
+    assert served.bound >= served.objective - 1e-6
+    assert served.bound_source.startswith(("Lagrangian dual", "LP relaxation"))
+    assert_objectives_recomputed(out)
+    whole = solve_instance(far_apart(250_000), EXACT, decompose=False)
+    for a, b in zip(out.result.stages, whole.result.stages):
+        assert a.objective == pytest.approx(b.objective, rel=1e-6, abs=1e-6), a.name
+
+
+def test_auto_solves_small_programs_whole_and_never_is_respected():
+    small = solve_instance(far_apart(250_000), EXACT)  # auto: 6 integers, far below the threshold
+    assert all(s.solver != "coordinated" for s in small.result.stages)
+    never = solve_instance(far_apart(250_000), EXACT.model_copy(update={"coordinate": "never"}))
+    assert all(s.solver != "coordinated" for s in never.result.stages)
+
+
+def test_a_budget_below_the_required_spaces_is_infeasible_not_a_crash():
+    inst = tiny(communities=[[0, 0], [5000, 0]], spaces=[[100, 0], [5100, 0]], res=residents(2, r18_59=1000),
+                st=tiny_settings("reading_room", mode="demand", budget=50_000), space_area_m2=300.0,
+                acquisition_cny=100_000.0, space_status="required")
+    out = solve_instance(inst, ALWAYS)
+    assert out.result.status is SolveStatus.INFEASIBLE and out.plan is None
+
+
+@st.composite
+def budgeted(draw) -> Instance:
+    """2–4 communities spread over 4 km (usually several parts), 2–6 spaces, a budget."""
+    nc, ns = draw(st.integers(2, 4)), draw(st.integers(2, 6))
+    coord = st.floats(0, 4000, allow_nan=False).map(lambda v: round(v, 1))
+    xy = lambda n: np.array(draw(st.lists(st.tuples(coord, coord), min_size=n, max_size=n)))  # noqa: E731
+    res = np.array(draw(st.lists(st.lists(st.integers(0, 800), min_size=7, max_size=7), min_size=nc, max_size=nc)),
+                   float)
+    money = lambda hi, n: np.array(draw(st.lists(st.floats(0, hi).map(round), min_size=n, max_size=n)))  # noqa: E731
+    mode = draw(st.sampled_from(["standards", "demand"]))
+    budget = draw(st.floats(50_000, 3_000_000).map(round))
+    ps = PlanningSettings(budget_cny=budget, objective=ObjectiveSettings(mode=mode),
+                          standard_overrides={"hub": {"required": draw(st.booleans())}})
+    return Instance.from_arrays(
+        community_xy=xy(nc), households=np.array(draw(st.lists(st.integers(0, 2000), min_size=nc, max_size=nc)), float),
+        residents=res, space_xy=xy(ns),
+        space_area_m2=np.array(draw(st.lists(st.floats(80, 1500).map(round), min_size=ns, max_size=ns))),
+        acquisition_cny=money(500_000, ns), retrofit_cny_per_m2=money(2_000, ns), settings=ps, name="budgeted")
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(budgeted())
+def test_coordinated_bound_and_plan_against_the_exact_whole_program(inst):
+    assume(len(split(inst)) > 1)  # one part: nothing to coordinate, the whole program is solved
+    exact = solve_instance(inst, EXACT, decompose=False)
+    out = solve_instance(inst, ALWAYS)
+    if exact.result.status is SolveStatus.INFEASIBLE:
+        assert out.plan is None
+        return
+    assert exact.result.status is SolveStatus.OPTIMAL
+    assert out.plan is not None and out.evaluation.feasible, [str(v) for v in out.evaluation.violations]
+    assert_objectives_recomputed(out)
+    first, best = out.result.stages[0], exact.result.stages[0]
+    tol = 1e-6 * max(1.0, abs(best.objective))
+    if inst.settings.objective.mode == "demand":  # maximise: plan ≤ optimum ≤ bound
+        assert first.objective <= best.objective + tol
+        assert first.bound is None or first.bound >= best.objective - tol
+    else:  # minimise: bound ≤ optimum ≤ plan
+        assert first.objective >= best.objective - tol
+        assert first.bound is None or first.bound <= best.objective + tol
