@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from siting.core.options import SolverOptions
+from siting.core.options import SolverOptions  # noqa: E402
 
 Instance = tuple[str, str, float | None, Callable[[], Any]]  # name, model, published, build → model object
 

@@ -177,18 +177,18 @@ def test_a_resolve_keeps_proven_stages_and_switches_engine_under_auto():
 
     proven = StageResult("shortfall", SolveStatus.OPTIMAL, 1.0, 1.0, 1.0, "scip", 1.0)
     open_cost = StageResult("cost", SolveStatus.FEASIBLE, 10.0, 5.0, 1.0, "highs", None)
-    settled, opts = _resume_from(result([proven, open_cost]), SolverOptions(backend="auto"))
-    assert settled == (proven,) and opts.backend == "scip"
+    again = _resume_from(result([proven, open_cost]), SolverOptions(backend="auto"))
+    assert again.settled == (proven,) and again.options.backend == "scip"
     # an unproven first stage is retried whole, with the other engine
     loose = StageResult("shortfall", SolveStatus.FEASIBLE, 1.0, 0.5, 1.0, "scip", 1.0)
-    settled, opts = _resume_from(result([loose, open_cost]), SolverOptions(backend="auto"))
-    assert settled == () and opts.backend == "highs"
+    again = _resume_from(result([loose, open_cost]), SolverOptions(backend="auto"))
+    assert again.settled == () and again.options.backend == "highs"
     # a backend the user chose is kept; a stage HiGHS failed on stays with auto
-    assert _resume_from(result([proven, open_cost]), SolverOptions(backend="highs"))[1].backend == "highs"
+    assert _resume_from(result([proven, open_cost]), SolverOptions(backend="highs")).options.backend == "highs"
     kept_start = dataclasses.replace(open_cost, solver="highs+start")
-    assert _resume_from(result([proven, kept_start]), SolverOptions(backend="auto"))[1].backend == "scip"
+    assert _resume_from(result([proven, kept_start]), SolverOptions(backend="auto")).options.backend == "scip"
     failed = dataclasses.replace(open_cost, solver="highs+scip")
-    assert _resume_from(result([proven, failed]), SolverOptions(backend="auto"))[1].backend == "auto"
+    assert _resume_from(result([proven, failed]), SolverOptions(backend="auto")).options.backend == "auto"
 
 
 @pytest.mark.parametrize("mode", ["standards", "demand", "equity"])

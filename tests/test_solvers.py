@@ -47,7 +47,7 @@ def brute_force(v, w, cap):
 def test_lexicographic_knapsack_matches_dynamic_programming(backend):
     lp, v, w = knapsack()
     best_value, best_count = brute_force(v, w, int(w.sum() // 3))
-    r = solve(lp, SolverOptions(backend=backend, time_limit_s=30))
+    r = solve(lp, SolverOptions(backend=backend, time_limit_s=30, relative_gap=0.0))
     assert r.status is SolveStatus.OPTIMAL
     assert r.stages[0].objective == pytest.approx(best_value + 5.0)
     assert r.objective == pytest.approx(best_count)
@@ -88,7 +88,7 @@ def test_cpsat_refuses_continuous_variables():
 
 def test_auto_uses_scip_then_highs_and_records_the_engine_per_stage():
     lp, v, w = knapsack()
-    r = solve(lp, SolverOptions(backend="auto", time_limit_s=30))
+    r = solve(lp, SolverOptions(backend="auto", time_limit_s=30, relative_gap=0.0))
     assert r.status is SolveStatus.OPTIMAL
     assert [s.solver for s in r.stages] == ["scip", "highs"]
 
@@ -111,7 +111,7 @@ def test_auto_falls_back_to_scip_when_highs_fails(monkeypatch):
     monkeypatch.setattr(ortools_backend, "_solve_with", failing_highs)
     lp, v, w = knapsack()
     best_value, best_count = brute_force(v, w, int(w.sum() // 3))
-    r = solve(lp, SolverOptions(backend="auto", time_limit_s=30))
+    r = solve(lp, SolverOptions(backend="auto", time_limit_s=30, relative_gap=0.0))
     assert "highs" in calls
     assert r.status is SolveStatus.OPTIMAL
     assert r.stages[-1].solver == "highs+scip"

@@ -176,10 +176,6 @@ def _raw_presets() -> dict[str, Any]:
     return _read_packaged("presets.yaml")
 
 
-def preset_ids() -> tuple[str, ...]:
-    return tuple(_raw_presets())
-
-
 def _validation_message(exc: ValidationError) -> tuple[str, str]:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"])

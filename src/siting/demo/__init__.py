@@ -53,8 +53,8 @@ def demo_instance(seed: int = DEMO_SEED, city: bool = False, scenario: Scenario 
         net = StreetNetwork.from_geodataframe(lines, walkable_column="walkable",
                                               default_speed_m_per_min=scenario.walking.speed_m_per_min)
         settings = scenario.settings()
-        cutoff_min = reach_cutoff_min(load_catalogue(settings.catalogue_overrides),
-                                      load_preset(settings.standard, settings.standard_overrides))
+        cutoff_min = reach_cutoff_min(load_catalogue(settings.catalogue_overrides, origin="catalogue_overrides"),
+                                      load_preset(settings.standard, settings.standard_overrides, origin="standard"))
         reach = net.reach(communities, spaces, cutoff_min,
                           community_ids=communities["community_id"].tolist(), space_ids=spaces["space_id"].tolist())
     return Instance.from_geodataframes(communities, spaces, scenario.settings(), name=name, reach=reach)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.analysis.figures import PlanFigures
+from siting.analysis.figures import PlanFigures, plan_figures
 from siting.plan import Outcome
 from siting.report.svg import MapData, bar_pairs_svg, histogram_svg, legend_html, map_svg
 
@@ -257,16 +257,17 @@ def _charts(outcome: Outcome, figures: PlanFigures) -> str:
     return '<div class="charts">' + "".join(f"<div>{c}</div>" for c in out) + "</div>"
 
 
-def report_html(outcome: Outcome, figures: PlanFigures, *, title: str | None = None) -> str:
+def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: str | None = None) -> str:
     """The whole report as one HTML string (no external resources).
 
     Parameters
     ----------
     outcome : the solve to report.
     figures : its figures, from :func:`siting.analysis.figures.plan_figures` (the same value the
-        output folder is written from).
+        output folder is written from); computed here when not given.
     title : page title (default: "Siting plan — <scenario>").
     """
+    figures = figures if figures is not None else plan_figures(outcome)
     inst, plan, ev, r = outcome.instance, outcome.plan, outcome.evaluation, outcome.result
     hc, hcd, decay = figures.healthcheck, figures.healthcheck_districts, figures.decay
     allrow = hcd.iloc[-1]

@@ -35,10 +35,6 @@ def ratio_colour(x: float) -> str:
     return CLASS_COLOURS[int(np.searchsorted(CLASS_BREAKS, x, side="right"))]
 
 
-def _f(v: float) -> str:
-    return f"{v:.1f}"
-
-
 @dataclass
 class MapData:
     """What the plan map draws (projected metres; arrays aligned with their ids)."""

@@ -5,23 +5,26 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from siting.analysis.figures import PlanFigures
+from siting.analysis.figures import PlanFigures, plan_figures
 from siting.plan import Outcome
 
 
-def print_summary(console: Console, outcome: Outcome, figures: PlanFigures) -> None:
+def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | None = None) -> None:
     """Print the solver line, one line per stage and, when there is a plan, its key figures,
     floor area by service and coverage by age group (from ``figures``, as in the output folder)."""
+    figures = figures if figures is not None else plan_figures(outcome)
     inst, plan, ev, r = outcome.instance, outcome.plan, outcome.evaluation, outcome.result
     gap = "—" if r.gap is None else f"{100 * r.gap:.3f}%"
     bound = "—" if r.bound is None else f"{r.bound:,.6g}"
     obj = "—" if r.objective is None else f"{r.objective:,.6g}"
+    coupled = any(s.solver == "coordinated" for s in r.stages)
+    how = (f", {outcome.parts} parts coupled by the budget: prices and a master over part plans)" if coupled
+           else f", {outcome.parts} independent parts solved in parallel)" if outcome.parts > 1 else ")")
     console.print(f"solver [bold]{r.backend}[/]: status [bold]{r.status.value}[/], objective {obj}, bound {bound}, "
-                  f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s"
-                  + (f", {outcome.parts} independent parts solved in parallel)" if outcome.parts > 1 else ")"))
+                  f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s" + how)
     for s in r.stages:
         sg = "—" if s.gap is None else f"{100 * s.gap:.3f}%"
-        secs = f"{s.seconds:.1f} s" + (" summed over parts" if outcome.parts > 1 else "")
+        secs = f"{s.seconds:.1f} s" + (" summed over parts" if outcome.parts > 1 and not coupled else "")
         by = f" by {s.solver}" if s.solver else ""
         src = f" ({s.bound_source})" if s.bound_source else ""
         console.print(f"  stage {s.name}{by}: {s.status.value}, objective {s.objective:,.6g}, "

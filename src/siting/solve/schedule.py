@@ -175,7 +175,7 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     lock = threading.Lock()
 
     def run_pass(order: list[int], weights: dict[int, float], floor_s: float,
-                 resume: dict[int, tuple[np.ndarray, tuple[StageResult, ...], SolverOptions]]
+                 resume: dict[int, Resume]
                  ) -> dict[int, PartSolution]:
         unfinished = dict(weights)
 
@@ -189,7 +189,8 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
             def wrapped(p: Progress) -> None:
                 progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
 
-            hint, settled, opts = resume.get(k, (None, (), solo))
+            again = resume.get(k, Resume(None, (), solo))
+            hint, settled, opts = again.hint, again.settled, again.options
             try:
                 return _solve_one(parts[k].instance, opts.model_copy(update={"time_limit_s": share}),
                                   wrapped if progress is not None else None, hint, settled)
@@ -219,13 +220,23 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
         cap = 2.0 * max(finite) if finite and max(finite) > 0 else 1.0
         need = {k: min(redo[k], cap) + 1e-9 * cap for k in order}
         again = run_pass(order, need, 0.0,
-                         {k: (done[k].result.values, *_resume_from(done[k].result, solo)) for k in order})
+                         {k: _resume_from(done[k].result, solo) for k in order})
         for k, s in again.items():
             done[k] = best_of(done[k], s, options.relative_gap)
     return [done[k] for k in range(len(parts))]
 
 
-def _resume_from(result: SolveResult, options: SolverOptions) -> tuple[tuple[StageResult, ...], SolverOptions]:
+@dataclass(frozen=True, eq=False)
+class Resume:
+    """How a part is solved again: from ``hint`` (its best plan), keeping the ``settled`` leading
+    stages, with ``options`` (under ``auto``, the other engine for the open stage)."""
+
+    hint: np.ndarray | None
+    settled: tuple[StageResult, ...]
+    options: SolverOptions
+
+
+def _resume_from(result: SolveResult, options: SolverOptions) -> Resume:
     """What a re-solve keeps and how it runs: the leading proven stages are not solved again
     (their rows are rebuilt at the same values, so both attempts bound the same program);
     with ``auto`` the first unproven stage is retried with the other engine — HiGHS and SCIP
@@ -241,7 +252,7 @@ def _resume_from(result: SolveResult, options: SolverOptions) -> tuple[tuple[Sta
         other = {"highs": "scip", "scip": "highs"}.get(engine)  # "highs+scip" failed once: keep auto
         if other is not None:
             options = options.model_copy(update={"backend": other})
-    return tuple(settled), options
+    return Resume(result.values, tuple(settled), options)
 
 
 def _open_gap(solved: PartSolution) -> float:

@@ -29,7 +29,6 @@ WORKER = Path(__file__).with_name("_pulp_worker.py")
 _RE_SOL = re.compile(r"Cbc0012I Integer solution of (\S+)|Cbc0004I Integer solution of (\S+)")
 _RE_NODE = re.compile(r"Cbc0010I After \d+ nodes, \d+ on tree, (\S+) best solution, best possible (\S+)")
 _RE_LOWER = re.compile(r"^Lower bound:\s+(\S+)")
-_RE_OBJ = re.compile(r"^Objective value:\s+(\S+)")
 
 
 class CbcLogParser:
