@@ -196,3 +196,50 @@ def test_a_hint_better_than_the_proven_bound_is_not_adopted():
     assert kept.objective == best + 1.0 and kept.stages[-1].solver == "fake"
     adopted = solve_lexicographic(hinted, opts, claims(best + 1.0, best - 1.0), "fake")
     assert adopted.objective == pytest.approx(best) and adopted.stages[-1].solver == "fake+start"
+
+
+def test_a_stage_that_stops_without_a_bound_gets_its_lp_relaxation_as_bound():
+    import time
+
+    from siting.solvers.lexicographic import StageOutcome, solve_lexicographic
+    from siting.solvers.ortools_backend import solve_stage
+    from siting.solvers.relaxation import stage_lp_bound
+
+    lp, v, w = knapsack()
+    cap = int(w.sum() // 3)
+
+    def no_bound(prob, options, t, progress):
+        out = solve_stage(prob, options, t, progress)
+        return StageOutcome(SolveStatus.FEASIBLE, out.objective, None, out.values, out.seconds, solver="fake")
+
+    r = solve_lexicographic(lp, SolverOptions(backend="scip", time_limit_s=30, relative_gap=0.0), no_bound, "test",
+                            lp_bound=stage_lp_bound)
+    first = r.stages[0]
+    # the LP relaxation of a knapsack: items by value density, the last one fractional
+    order = np.argsort(-v / w, kind="stable")
+    room, lp_value = cap, 5.0
+    for i in order:
+        take = min(1.0, room / w[i])
+        lp_value += take * v[i]
+        room -= take * w[i]
+        if room <= 0:
+            break
+    assert first.bound == pytest.approx(lp_value, rel=1e-6)
+    assert first.bound >= first.objective and first.bound_source.startswith("LP relaxation of the stage")
+    # without the LP bound the stage has none and says so
+    bare = solve_lexicographic(lp, SolverOptions(backend="scip", time_limit_s=30), no_bound, "test")
+    assert bare.stages[0].bound is None and bare.stages[0].bound_source == ""
+
+    def slow_first(prob, options, t, progress):
+        out = solve_stage(prob, options, t, progress)
+        time.sleep(0.6)
+        return out
+
+    r = solve_lexicographic(lp, SolverOptions(backend="scip", time_limit_s=0.5, relative_gap=0.0), slow_first, "test",
+                            lp_bound=stage_lp_bound)
+    unreached = r.stages[1]
+    # no time for the second stage: the first stage's plan stands, with an LP bound on the item count
+    assert unreached.solver == "start" and unreached.status is SolveStatus.FEASIBLE
+    assert unreached.objective == pytest.approx(float(lp.objectives[1].coefs @ r.values))
+    assert unreached.bound is not None and unreached.bound <= unreached.objective + 1e-9
+    assert unreached.bound_source.startswith("LP relaxation of the stage")

@@ -150,7 +150,9 @@ def merge_results(results: list[SolveResult], stage_names: tuple[str, ...], seco
         else:
             st = SolveStatus.FEASIBLE if all(s.has_solution for s in statuses) else SolveStatus.NO_SOLUTION
         solvers = sorted({r.stages[k].solver for r in results if k < len(r.stages) and r.stages[k].solver})
-        source = f"sum of the {len(results)} parts' MIP dual bounds" if bound is not None else ""
+        n_lp = sum(r.stages[k].bound_source.startswith("LP relaxation") for r in results if k < len(r.stages))
+        source = "" if bound is None else f"sum of the {len(results)} parts' MIP dual bounds" + (
+            f" (LP relaxation for {n_lp} of them)" if n_lp else "")
         stages.append(StageResult(name, st, obj, bound,
                                   float(sum(r.stages[k].seconds for r in results if k < len(r.stages))),
                                   "/".join(solvers), bound_source=source))

@@ -16,14 +16,18 @@ def solve(lp: LinearProgram, options: SolverOptions | None = None, progress: Pro
     ``scip`` / ``cpsat`` / ``highs`` run in this process through OR-Tools MathOpt; ``cbc``
     runs PuLP + CBC in a child process so that PuLP's optional highspy import can never
     clash with OR-Tools' own HiGHS. ``settled``: leading stages of an earlier attempt that
-    are not solved again (see :func:`solve_lexicographic`).
+    are not solved again (see :func:`solve_lexicographic`). With OR-Tools, a stage that stops
+    with a plan but no dual bound gets its LP relaxation (GLOP) as the bound, named as such.
     """
     options = options or SolverOptions()
     if options.backend == "cbc":
         from siting.solvers.pulp_backend import solve_stage as single
-    else:
-        from siting.solvers.ortools_backend import solve_stage as single
-    return solve_lexicographic(lp, options, single, options.backend, progress, settled)
+
+        return solve_lexicographic(lp, options, single, options.backend, progress, settled)
+    from siting.solvers.ortools_backend import solve_stage as single
+    from siting.solvers.relaxation import stage_lp_bound
+
+    return solve_lexicographic(lp, options, single, options.backend, progress, settled, lp_bound=stage_lp_bound)
 
 
 __all__ = [

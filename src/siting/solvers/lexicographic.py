@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from siting.core.options import SolverOptions
-from siting.core.results import SolveResult, SolveStatus, StageResult
+from siting.core.results import SolveResult, SolveStatus, StageResult, relative_gap
 from siting.solvers.program import LinearProgram
 from siting.solvers.progress import ProgressCallback
 
@@ -54,9 +54,12 @@ class StageOutcome:
     message: str = ""
     log_tail: tuple[str, ...] = ()
     solver: str = ""
+    bound_source: str = ""  # set when the bound is not the engine's own dual bound
 
 
 SingleSolver = Callable[[StageProblem, SolverOptions, float, ProgressCallback | None], StageOutcome]
+# the LP relaxation's optimum of a stage (a bound when the MIP stopped without one), or None
+LPBound = Callable[[StageProblem, float], float | None]
 
 
 def solve_lexicographic(
@@ -66,8 +69,12 @@ def solve_lexicographic(
     backend_name: str,
     progress: ProgressCallback | None = None,
     settled: tuple[StageResult, ...] = (),
+    lp_bound: LPBound | None = None,
 ) -> SolveResult:
     """Solve ``lp``'s objectives in order; the time limit is shared by the stages.
+
+    ``lp_bound``: when a stage ends with a plan but no dual bound (a time limit hit before the
+    MIP proved one), the LP relaxation of that stage gives its bound, named as such.
 
     ``settled``: leading stages already solved in an earlier attempt (each with the value
     ``held_at`` it held later stages to); they are not solved again, their rows are rebuilt
@@ -92,7 +99,14 @@ def solve_lexicographic(
         # Give every remaining stage a fair share, but let a stage use what earlier ones left.
         budget = max(remaining / (n - k), min(1.0, remaining)) if k < n - 1 else remaining
         if budget <= 0.05:
-            break
+            if previous is None or values is None:
+                break
+            # no time for this stage: the previous stage's plan stands (it meets this stage's rows),
+            # with the stage's LP relaxation as its bound when one comes within a second
+            stage = _unreached(lp, A, rlb, rub, obj, previous, k, n, lp_bound)
+            stages.append(stage)
+            A, rlb, rub = _hold(A, rlb, rub, obj, stage.held_at, lp.n_vars)
+            continue
         hints = tuple(h for h in (previous, lp.hint) if h is not None and _feasible(lp, A, rlb, rub, h))
         if k > 0 and previous is not None and lp.design is not None and budget > 1.0:
             t_c = time.perf_counter()
@@ -102,6 +116,8 @@ def solve_lexicographic(
             budget -= time.perf_counter() - t_c
         prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n)
         out = _keep_best_hint(single(prob, options, budget, progress), obj, hints)
+        if out.values is not None and out.bound is None and lp_bound is not None:
+            out = _with_lp_bound(out, prob, lp_bound, obj, options, max(1.0, min(10.0, 0.25 * budget)))
         last = out
         if not out.status.has_solution or out.values is None:
             stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver,
@@ -141,11 +157,43 @@ def solve_lexicographic(
     )
 
 
+def _unreached(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, obj, plan: np.ndarray,
+               k: int, n: int, lp_bound: LPBound | None) -> StageResult:
+    """A stage the time limit did not reach: the plan so far, its value, and (when GLOP gives one
+    within a second) the stage's LP relaxation as the bound; never "optimal" unless proven."""
+    t0 = time.perf_counter()
+    v = float(obj.coefs @ plan + obj.offset)
+    prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", (), k, n)
+    b = lp_bound(prob, 1.0) if lp_bound is not None else None
+    if b is not None:
+        b = min(b, v) if obj.sense == "min" else max(b, v)  # never past the plan's own value (LP tolerance)
+    source = "LP relaxation of the stage (no time left for its MIP)" if b is not None else ""
+    return StageResult(obj.name, SolveStatus.FEASIBLE, v, b, time.perf_counter() - t0, "start", v, source)
+
+
+def _with_lp_bound(out: StageOutcome, prob: StageProblem, lp_bound: LPBound, obj, options: SolverOptions,
+                   time_limit_s: float) -> StageOutcome:
+    """``out`` with the stage's LP relaxation as its bound (the plan is proven when that is
+    within the relative gap)."""
+    t0 = time.perf_counter()
+    b = lp_bound(prob, time_limit_s)
+    if b is None:
+        return out
+    sign = -1.0 if obj.sense == "max" else 1.0
+    b = sign * min(sign * b, sign * out.objective)  # never past the plan's own value (LP tolerance)
+    gap = relative_gap(out.objective, b)
+    status = SolveStatus.OPTIMAL if gap is not None and gap <= options.relative_gap else out.status
+    return dataclasses.replace(out, bound=b, status=status, seconds=out.seconds + time.perf_counter() - t0,
+                               bound_source="LP relaxation of the stage (the MIP stopped without a bound)")
+
+
 def _bound_source(out: StageOutcome) -> str:
     """The stage's bound in words: the dual bound of the engine that settled it (a kept start
-    keeps the solver's bound)."""
+    keeps the solver's bound), or what the outcome names."""
     if out.bound is None:
         return ""
+    if out.bound_source:
+        return out.bound_source
     engine = out.solver.removesuffix("+start") or "solver"
     return f"MIP dual bound ({engine})"
 

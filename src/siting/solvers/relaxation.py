@@ -22,6 +22,28 @@ from siting.solvers.ortools_backend import _mathopt, _model_proto
 from siting.solvers.program import LinearProgram
 
 
+def stage_lp_bound(prob: StageProblem, time_limit_s: float) -> float | None:
+    """The LP relaxation's optimum of one lexicographic stage (its rows, held rows included): a
+    bound of the stage, for a MIP that stopped without one; ``None`` when GLOP proves nothing."""
+    solved = _glop(prob, time_limit_s)
+    return None if solved is None else float(solved[0].objective_value())
+
+
+def _glop(prob: StageProblem, time_limit_s: float):
+    """GLOP on the LP relaxation of ``prob``: (result, model), or ``None`` without a proven optimum."""
+    mathopt, _ = _mathopt()
+    relaxed = dataclasses.replace(prob.lp, integer=np.zeros(prob.lp.n_vars, dtype=bool), hint=None, design=None)
+    model = _model_proto(dataclasses.replace(prob, lp=relaxed, hints=()))
+    params = mathopt.SolveParameters(time_limit=_dt.timedelta(seconds=max(time_limit_s, 0.1)))
+    try:
+        res = mathopt.solve(model, mathopt.SolverType.GLOP, params=params)
+    except Exception:  # a solver failure means no bound, not a crash
+        return None
+    if res.termination.reason != mathopt.TerminationReason.OPTIMAL or not res.has_dual_feasible_solution():
+        return None
+    return res, model
+
+
 @dataclass(frozen=True)
 class Relaxation:
     """Optimal value of the LP relaxation and the prices of the rows asked for."""
@@ -49,22 +71,16 @@ def lp_relaxation(lp: LinearProgram, c: np.ndarray, offset: float = 0.0, extra: 
     -------
     The value and prices, or ``None`` when GLOP did not prove an optimum (no bound then).
     """
-    mathopt, _ = _mathopt()
     A, lo, hi = lp.A, lp.row_lb, lp.row_ub
     n_extra = 0 if extra is None else extra.shape[0]
     if n_extra:
         A = sp.vstack([A, extra], format="csr")
         lo = np.append(lo, np.full(n_extra, -np.inf))
         hi = np.append(hi, np.asarray(extra_ub, dtype=float))
-    relaxed = dataclasses.replace(lp, integer=np.zeros(lp.n_vars, dtype=bool), hint=None, design=None)
-    model = _model_proto(StageProblem(relaxed, A, lo, hi, np.asarray(c, dtype=float), offset, False, (), 0, 1))
-    params = mathopt.SolveParameters(time_limit=_dt.timedelta(seconds=max(time_limit_s, 0.1)))
-    try:
-        res = mathopt.solve(model, mathopt.SolverType.GLOP, params=params)
-    except Exception:  # a solver failure means no bound, not a crash
+    solved = _glop(StageProblem(lp, A, lo, hi, np.asarray(c, dtype=float), offset, False, (), 0, 1), time_limit_s)
+    if solved is None:
         return None
-    if res.termination.reason != mathopt.TerminationReason.OPTIMAL or not res.has_dual_feasible_solution():
-        return None
+    res, model = solved
     duals = res.dual_values()
     cons = list(model.linear_constraints())
     y = -np.fromiter((duals[r] for r in cons), dtype=float, count=len(cons))  # "≤" rows of a minimisation: ≤ 0
