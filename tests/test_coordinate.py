@@ -106,3 +106,20 @@ def test_coordinated_bound_and_plan_against_the_exact_whole_program(inst):
     else:  # minimise: bound ≤ optimum ≤ plan
         assert first.objective >= best.objective - tol
         assert first.bound is None or first.bound <= best.objective + tol
+
+
+def test_every_budget_row_is_a_coupling_row():
+    # yearly budgets (phasing) will be several rows of the model's budget block: each becomes a
+    # coupling function after the stage objectives, objectives turned into minimisations
+    from siting.solve.coordinate import coupling_functions
+    from siting.solvers import LinearProgramBuilder
+
+    b = LinearProgramBuilder("years")
+    x = b.add_binaries("x", 3)
+    b.add_constraints("budget", 2, np.array([0, 0, 1, 1]), x[[0, 1, 1, 2]], np.array([5.0, 7.0, 2.0, 3.0]),
+                      ub=np.array([10.0, 4.0]))
+    b.add_objective("served", "max", x, np.array([1.0, 2.0, 3.0]))
+    b.add_objective("cost", "min", x, np.array([4.0, 5.0, 6.0]))
+    F, f0 = coupling_functions(b.build())
+    assert F.toarray().tolist() == [[-1, -2, -3], [4, 5, 6], [5, 7, 0], [0, 2, 3]]
+    assert f0.tolist() == [0, 0, 0, 0]

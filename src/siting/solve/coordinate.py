@@ -2,9 +2,10 @@
 
 With a budget the parts of an instance (:mod:`siting.solve.decompose`) are independent but
 for a few *coupling rows*: the budget Σ_p cost_p ≤ B and, from the second lexicographic stage
-on, the rows that hold each earlier stage at its value, Σ_p f_jp ≤ h_j. (Yearly budgets will
-be more rows of the same kind.) Written for stage k with every objective turned into a
-minimisation (g = f for "min", g = −f for "max"):
+on, the rows that hold each earlier stage at its value, Σ_p f_jp ≤ h_j. The model's budget
+block may hold several rows (yearly budgets, for phasing): each is one more coupling row.
+Written for stage k with every objective turned into a minimisation (g = f for "min",
+g = −f for "max"):
 
     min  Σ_p g_kp(x_p)   s.t.   Σ_p g_jp(x_p) ≤ h_j  (j < k),   Σ_p cost_p(x_p) ≤ B,   x_p ∈ X_p.
 
@@ -57,12 +58,12 @@ _IMPROVE_REL = 1e-7
 @dataclass(frozen=True, eq=False)
 class PartProgram:
     """One part's program and its coupling functions ``g_r(x) = F[r] · x + f0[r]``: rows
-    0 … K−1 the stage objectives as minimisations, row K its cost (the budget row)."""
+    0 … K−1 the stage objectives as minimisations, then one row per budget row of the model."""
 
     part: Part
     model: SitingModel
-    F: sp.csr_matrix  # [K+1, n_vars]
-    f0: np.ndarray  # [K+1]
+    F: sp.csr_matrix  # [K + budget rows, n_vars]
+    f0: np.ndarray  # [K + budget rows]
 
     @property
     def lp(self) -> LinearProgram:
@@ -77,7 +78,7 @@ class Column:
     """A plan of one part (its variable values) with its coupling figures."""
 
     x: np.ndarray
-    g: np.ndarray  # [K+1]
+    g: np.ndarray  # [K + budget rows]
 
 
 @dataclass(frozen=True)
@@ -85,24 +86,26 @@ class StageBound:
     """The best Lagrangian bound of one stage and the prices that gave it."""
 
     value: float  # in the minimisation form
-    prices: tuple[float, ...]  # held rows j < k, then the budget
+    prices: tuple[float, ...]  # held rows j < k, then the budget rows
 
     def source(self, held_names: tuple[str, ...]) -> str:
-        names = [f"{n} row" for n in held_names] + ["budget"]
+        n_budget = len(self.prices) - len(held_names)
+        names = [f"{n} row" for n in held_names] + (
+            ["budget"] if n_budget == 1 else [f"budget row {i + 1}" for i in range(n_budget)])
         parts = ", ".join(f"{n} {p:.4g}" for n, p in zip(names, self.prices) if p > 0) or "all prices 0"
         return f"Lagrangian dual over the parts' MIP bounds at prices ({parts}; budget in CNY⁻¹)"
 
 
 def coupling_functions(lp: LinearProgram) -> tuple[sp.csr_matrix, np.ndarray]:
-    """``(F, f0)`` of a program: its stage objectives as minimisations, then its budget row."""
+    """``(F, f0)`` of a program: its stage objectives as minimisations, then its budget rows."""
     rows, offsets = [], []
     for obj in lp.objectives:
         sign = 1.0 if obj.sense == "min" else -1.0
         rows.append(sp.csr_matrix(sign * obj.coefs))
         offsets.append(sign * obj.offset)
     b = lp.con_blocks["budget"]
-    rows.append(lp.A[b.start : b.start + 1])
-    offsets.append(0.0)
+    rows.append(lp.A[b.start : b.start + b.size])
+    offsets.extend([0.0] * b.size)
     return sp.vstack(rows, format="csr"), np.array(offsets)
 
 
@@ -119,22 +122,22 @@ class _Stage:
     """Mutable state of one stage's coordination (kept inside :func:`solve_coupled`)."""
 
     k: int
-    rhs: np.ndarray  # held rows j < k, then the budget
+    rhs: np.ndarray  # held rows j < k, then the budget rows
     bound: StageBound | None = None
     chosen: list[int] | None = None
     value: float | None = None
 
 
-def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: float, stage_names: tuple[str, ...],
+def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np.ndarray, stage_names: tuple[str, ...],
                   options: SolverOptions, progress: ProgressCallback | None = None,
                   t0: float | None = None) -> tuple[SolveResult, list[np.ndarray] | None]:
     """Solve the lexicographic stages of budget-coupled parts; returns the merged-stage result
     and each part's chosen variable values (``None`` without a plan).
 
     ``whole`` is the program of the whole instance: its LP relaxation, with the held stage rows,
-    gives every stage a bound and the first prices of the coupling rows. ``budget_cny`` is what
-    the parts may spend together (the budget less the fixed cost of required spaces that belong
-    to no part)."""
+    gives every stage a bound and the first prices of the coupling rows. ``budget_cny`` holds, per
+    budget row, what the parts may spend together (the budget less the fixed cost of required
+    spaces that belong to no part)."""
     t0 = time.perf_counter() if t0 is None else t0
     deadline = t0 + options.time_limit_s
     K = len(stage_names)
@@ -149,20 +152,21 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: fl
     held: list[float] = []
     stages: list[StageResult] = []
     WF, wf0 = coupling_functions(whole)
-    budget_row = np.array([whole.con_blocks["budget"].start])
+    budget_rows = whole.con_blocks["budget"].ids
+    n_budget = budget_rows.size
     chosen: list[int] | None = None
     for k in range(K):
         ts = time.perf_counter()
         left = deadline - ts
         share = left / (K - k)
-        stage = _Stage(k, np.array([*held, budget_cny]))
-        rows = list(range(k)) + [K]
+        stage = _Stage(k, np.array([*held, *np.atleast_1d(budget_cny)]))
+        rows = list(range(k)) + list(range(K, K + n_budget))
         stage_deadline = ts + share
         rounds = 0
         last_lp: float | None = None
         # the LP relaxation of the whole program with the held rows: a bound, and first prices
         relax = lp_relaxation(whole, np.asarray(WF[k].todense()).ravel(), float(wf0[k]), WF[list(range(k))],
-                              np.array(held) - wf0[:k], budget_row, time_limit_s=max(1.0, share / 3))
+                              np.array(held) - wf0[:k], budget_rows, time_limit_s=max(1.0, share / 3))
         if relax is not None:
             y0 = np.r_[relax.extra_prices, relax.row_prices]
             _, lb = _price(progs, cols, k, rows, y0, None, solo, workers, max(0.5, share / (4 if k == 0 else 6)))
@@ -325,7 +329,7 @@ def _fix_and_optimise(progs, cols, chosen, k, rows, rhs, options, workers, limit
     worse on the budgeted demo at 60 s: shortfall 1,090 against 834.)"""
     deadline = time.perf_counter() + limit_s
     chosen = list(chosen)
-    G = np.array([cols[p][c].g for p, c in enumerate(chosen)])  # [parts, K+1]
+    G = np.array([cols[p][c].g for p, c in enumerate(chosen)])  # [parts, K + budget rows]
     order = [int(p) for p in np.argsort(-np.abs(G[:, k]), kind="stable")]
 
     def run(p: int, room: np.ndarray, limit: float):
@@ -373,7 +377,7 @@ def _polished(pp: PartProgram, x: np.ndarray | None, c: np.ndarray, rows: list[i
     fixed = np.where(lp.integer, np.round(x), x)
     lb, ub = lp.lb.copy(), lp.ub.copy()
     lb[lp.integer] = ub[lp.integer] = fixed[lp.integer]
-    K = pp.F.shape[0] - 1
+    K = len(pp.lp.objectives)
     scale = np.maximum(1.0, np.abs(pp.figures(x)[:K]))
     tight = np.asarray(pp.F[:K].T @ (1e-7 * np.abs(c).max(initial=1.0) / scale)).ravel()
     sub = dataclasses.replace(lp, lb=lb, ub=ub, integer=np.zeros(lp.n_vars, dtype=bool), hint=None, design=None,

@@ -118,7 +118,8 @@ def _solve_coupled(inst: Instance, parts: list[Part], whole: SitingModel, option
     build_s = time.perf_counter() - t0
     offset = _unreached_fixed_cost(inst, parts)
     names = progs[0].model.stages
-    result, xs = solve_coupled(progs, whole.lp, float(inst.budget_cny) - offset, names, options, progress, t0)
+    result, xs = solve_coupled(progs, whole.lp, np.array([float(inst.budget_cny) - offset]), names, options,
+                               progress, t0)
     stages = tuple(dataclasses.replace(st, objective=st.objective + offset,
                                        bound=None if st.bound is None else st.bound + offset,
                                        held_at=None if st.held_at is None else st.held_at + offset)
