@@ -124,8 +124,6 @@ class _Stage:
     k: int
     rhs: np.ndarray  # held rows j < k, then the budget rows
     bound: StageBound | None = None
-    chosen: list[int] | None = None
-    value: float | None = None
 
 
 def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np.ndarray, stage_names: tuple[str, ...],
