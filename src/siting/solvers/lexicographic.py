@@ -117,7 +117,10 @@ def solve_lexicographic(
         prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n)
         out = _keep_best_hint(single(prob, options, budget, progress), obj, hints)
         if out.values is not None and out.bound is None and lp_bound is not None:
-            out = _with_lp_bound(out, prob, lp_bound, obj, options, max(1.0, min(10.0, 0.25 * budget)))
+            # the LP may use what is left of the overall limit (at least 1 s, at most 10 s): the
+            # wall-clock limit is the caller's, and a stage that ran to it leaves little
+            left = options.time_limit_s - (time.perf_counter() - t0)
+            out = _with_lp_bound(out, prob, lp_bound, obj, options, max(1.0, min(10.0, left)))
         last = out
         if not out.status.has_solution or out.values is None:
             stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver,
