@@ -22,7 +22,8 @@ from siting.solvers.lexicographic import StageOutcome, StageProblem
 from siting.solvers.progress import CpSatLogParser, HighsLogParser, LogProgress, ProgressCallback, ScipLogParser
 
 
-def _mathopt():
+def load_mathopt():
+    """OR-Tools' MathOpt modules ``(mathopt, model_pb2)``, or a SolverError that explains the highspy clash."""
     try:
         from ortools.math_opt import model_pb2
         from ortools.math_opt.python import mathopt
@@ -35,8 +36,9 @@ def _mathopt():
     return mathopt, model_pb2
 
 
-def _model_proto(prob: StageProblem):
-    mathopt, model_pb2 = _mathopt()
+def model_proto(prob: StageProblem):
+    """A MathOpt model of one stage, built straight from the program's arrays (shared with the LP relaxation)."""
+    mathopt, model_pb2 = load_mathopt()
     lp = prob.lp
     n = lp.n_vars
     A = prob.A.tocsr()
@@ -108,7 +110,7 @@ def solve_stage(
 def _solve_with(
     backend: str, prob: StageProblem, options: SolverOptions, time_limit_s: float, progress: ProgressCallback | None
 ) -> StageOutcome:
-    mathopt, _ = _mathopt()
+    mathopt, _ = load_mathopt()
     if backend == "cpsat" and not prob.lp.integer.all():
         # measured on a demo part: CP-SAT reported "optimal" with shortfall 0.4696 where the
         # true optimum (SCIP, HiGHS, CBC agree) is 0.2001 — it works on an integer grid.
@@ -118,7 +120,7 @@ def _solve_with(
             "use backend scip or highs"
         )
     t0 = time.perf_counter()
-    model = _model_proto(prob)
+    model = model_proto(prob)
     solver_type = getattr(mathopt.SolverType, _SOLVERS[backend])
     if backend == "highs":
         # HiGHS checks its clock only between root cut rounds: on the budgeted demo run its

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from siting.solvers.lexicographic import StageProblem
-from siting.solvers.ortools_backend import _mathopt, _model_proto
+from siting.solvers.ortools_backend import load_mathopt, model_proto
 from siting.solvers.program import LinearProgram
 
 
@@ -31,9 +31,9 @@ def stage_lp_bound(prob: StageProblem, time_limit_s: float) -> float | None:
 
 def _glop(prob: StageProblem, time_limit_s: float):
     """GLOP on the LP relaxation of ``prob``: (result, model), or ``None`` without a proven optimum."""
-    mathopt, _ = _mathopt()
+    mathopt, _ = load_mathopt()
     relaxed = dataclasses.replace(prob.lp, integer=np.zeros(prob.lp.n_vars, dtype=bool), hint=None, design=None)
-    model = _model_proto(dataclasses.replace(prob, lp=relaxed, hints=()))
+    model = model_proto(dataclasses.replace(prob, lp=relaxed, hints=()))
     params = mathopt.SolveParameters(time_limit=_dt.timedelta(seconds=max(time_limit_s, 0.1)))
     try:
         res = mathopt.solve(model, mathopt.SolverType.GLOP, params=params)
