@@ -44,6 +44,12 @@ class PlanFigures:
     shortfalls: pd.DataFrame | None = None
 
 
+def reproducible(outcome: Outcome) -> bool:
+    """Whether running again gives the same plan: deterministic mode (a work budget in nodes) and
+    no solve stopped by the wall clock, whose reach depends on the machine's load."""
+    return bool(outcome.options.deterministic and not outcome.result.time_limit_hit)
+
+
 def plan_figures(outcome: Outcome, decay: Decay = "none") -> PlanFigures:
     """Compute every figure of ``outcome`` once (2SFCA with distance ``decay``)."""
     inst, plan, ev = outcome.instance, outcome.plan, outcome.evaluation
@@ -52,6 +58,7 @@ def plan_figures(outcome: Outcome, decay: Decay = "none") -> PlanFigures:
     hc = healthcheck_table(inst, plan, ev)
     summ = tables.summary(inst, plan, ev, outcome.result, outcome.build_s, outcome.model_size)
     summ["solver"]["options"] = outcome.options.model_dump(mode="json")
+    summ["solver"]["reproducible"] = reproducible(outcome)
     summ["independent_parts"] = outcome.parts
     common = dict(accessibility=acc, accessibility_by_service=by_service, healthcheck=hc,
                   healthcheck_districts=healthcheck_districts(hc), decay=decay)

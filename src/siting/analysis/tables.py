@@ -201,8 +201,11 @@ def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: An
             "stages": [
                 {"name": s.name, "status": s.status.value, "objective": s.objective, "bound": s.bound,
                  "gap": s.gap, "seconds": s.seconds, "solver": s.solver,
-                 "bound_source": s.bound_source or "no bound"} for s in result.stages
+                 "bound_source": s.bound_source or "no bound", "nodes": s.nodes,
+                 "time_limit_hit": s.time_limit_hit} for s in result.stages
             ],
+            "nodes": result.nodes,
+            "time_limit_hit": result.time_limit_hit,
             "message": result.message,
         },
     }

@@ -15,7 +15,13 @@ Backend = Literal["auto", "scip", "cpsat", "highs", "cbc"]
 
 #: What the classical location models (``siting.classical``) use when given no options: they are
 #: judged against published optima, so they prove within 0.01 % on one thread by default.
-CLASSICAL_DEFAULTS: dict[str, float | int] = {"relative_gap": 1e-4, "threads": 1}
+#: They run until proven or out of time (not on a node budget): a proof is reproducible anyway.
+CLASSICAL_DEFAULTS: dict[str, float | int | bool] = {"relative_gap": 1e-4, "threads": 1, "deterministic": False}
+
+
+#: Default work limit of deterministic mode: branch-and-bound nodes per stage solve (see
+#: ``docs/determinism.md`` for how nodes relate to seconds on the demo).
+WORK_NODES_PER_STAGE = 20
 
 
 class SolverOptions(BaseModel):
@@ -33,9 +39,23 @@ class SolverOptions(BaseModel):
         "auto", description="budget-coupled parts: prices on the budget row and a master over part plans "
         "(siting.solve.coordinate); auto = when the whole program has at least 1,000 integer variables"
     )
-    deterministic: bool = True
+    deterministic: bool = Field(
+        True, description="limit the solve by work (branch-and-bound nodes), not by machine load: the same "
+        "inputs give the same plan; time_limit_s is then only a safety net, and a run that hits it says so"
+    )
+    work_limit: int | None = Field(
+        None, ge=1, description="deterministic mode: branch-and-bound nodes each stage solve may use (each part's "
+        "stage, each pricing problem, each resume pass); None = WORK_NODES_PER_STAGE"
+    )
     seed: int = 0
     log: bool = False
     heuristics: Literal["auto", "default", "high"] = Field(
         "auto", description="primal heuristics emphasis; auto = high for lexicographic stages after the first"
     )
+
+    def node_limit(self) -> int | None:
+        """The node limit of each stage solve: ``None`` outside deterministic mode, else
+        ``work_limit`` or :data:`WORK_NODES_PER_STAGE`."""
+        if not self.deterministic:
+            return None
+        return int(self.work_limit) if self.work_limit is not None else WORK_NODES_PER_STAGE

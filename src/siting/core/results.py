@@ -55,6 +55,11 @@ class StageResult:
     # where ``bound`` comes from, in words ("MIP dual bound (scip)", "sum of the parts' MIP bounds",
     # "Lagrangian dual at price λ = …"); empty exactly when there is no bound
     bound_source: str = ""
+    # branch-and-bound nodes the stage's solves used (the work unit of deterministic mode)
+    nodes: int = 0
+    # a wall-clock limit stopped some solve of this stage (in deterministic mode: the plan is
+    # then not reproducible, since how far a solve gets in given seconds depends on machine load)
+    time_limit_hit: bool = False
 
     @property
     def gap(self) -> float | None:
@@ -100,3 +105,13 @@ class SolveResult(OutcomeFigures):
     stages: tuple[StageResult, ...] = ()
     message: str = ""
     log_tail: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def nodes(self) -> int:
+        """Branch-and-bound nodes used by every stage's solves."""
+        return int(sum(s.nodes for s in self.stages))
+
+    @property
+    def time_limit_hit(self) -> bool:
+        """Whether a wall-clock limit stopped any solve (a deterministic run is then not reproducible)."""
+        return any(s.time_limit_hit for s in self.stages)

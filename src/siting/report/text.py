@@ -30,6 +30,12 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
         console.print(f"  stage {s.name}{by}: {s.status.value}, objective {s.objective:,.6g}, "
                       f"bound {'none' if s.bound is None else format(s.bound, ',.6g')}{src}, gap {sg}, {secs}"
                       if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}")
+    if outcome.options.deterministic and r.time_limit_hit:
+        console.print(f"[bold yellow]not reproducible[/]: the wall-clock safety limit "
+                      f"({outcome.options.time_limit_s:g} s) stopped a solve before its work budget; raise "
+                      "--time-limit-s (or lower solver.work_limit) for a plan that does not depend on machine load")
+    elif outcome.options.deterministic:
+        console.print(f"deterministic: limited by work ({r.nodes:,} branch-and-bound nodes), reproducible")
     if plan is None or ev is None:
         console.print(f"[bold red]no plan[/]: {r.message}")
         return

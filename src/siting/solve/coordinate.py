@@ -54,6 +54,12 @@ log = logging.getLogger(__name__)
 # a column must beat the master's dual price by this much (relative) to count as improving
 _IMPROVE_REL = 1e-7
 
+# deterministic mode (SolverOptions.deterministic): a stage makes the pricing pass at the LP
+# relaxation's prices, then (stage 0) at most DET_ROUNDS column-generation rounds, then at most
+# DET_SWEEPS fix-and-optimise sweeps; every part solve in them has the options' node limit
+DET_ROUNDS = 6
+DET_SWEEPS = 3
+
 
 @dataclass(frozen=True, eq=False)
 class PartProgram:
@@ -139,6 +145,8 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
     t0 = time.perf_counter() if t0 is None else t0
     deadline = t0 + options.time_limit_s
     K = len(stage_names)
+    det = options.deterministic
+    hit = False  # in deterministic mode: the wall clock (the safety net) cut a solve short
     workers = max(1, options.threads)
     solo = options.model_copy(update={"threads": 1})
     cols: list[list[Column]] = []
@@ -159,30 +167,36 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
         share = left / (K - k)
         stage = _Stage(k, np.array([*held, *np.atleast_1d(budget_cny)]))
         rows = list(range(k)) + list(range(K, K + n_budget))
-        stage_deadline = ts + share
-        rounds = 0
+        stage_deadline = deadline if det else ts + share
+        n_rounds = DET_ROUNDS if k == 0 else 0
+        rounds, stage_used = 0, 0
         last_lp: float | None = None
         # the LP relaxation of the whole program with the held rows: a bound, and first prices
         relax = lp_relaxation(whole, np.asarray(WF[k].todense()).ravel(), float(wf0[k]), WF[list(range(k))],
-                              np.array(held) - wf0[:k], budget_rows, time_limit_s=max(1.0, share / 3))
+                              np.array(held) - wf0[:k], budget_rows,
+                              time_limit_s=max(1.0, deadline - time.perf_counter() if det else share / 3))
         if relax is not None:
             y0 = np.r_[relax.extra_prices, relax.row_prices]
-            _, lb = _price(progs, cols, k, rows, y0, None, solo, workers, max(0.5, share / (4 if k == 0 else 6)))
+            _, lb, spent = _price(progs, cols, k, rows, y0, None, solo, workers,
+                                  _left(deadline) if det else max(0.5, share / (4 if k == 0 else 6)))
+            hit, stage_used = hit or spent.hit, stage_used + spent.nodes
             if lb is not None:
                 stage.bound = StageBound(lb - float(y0 @ stage.rhs), tuple(float(v) for v in y0))
             log.debug("stage %d: LP relaxation %.6g at %.1f s, Lagrangian at its prices %s",
                       k, relax.value, time.perf_counter() - t0, stage.bound.value if stage.bound else None)
         # stage 0: price rounds (column generation) first; later stages are held to the earlier
         # ones so tightly that single-part re-solves (fix-and-optimise) find their plans
-        while time.perf_counter() < stage_deadline - (0.35 if k == 0 else 1.0) * share:
+        while (rounds < n_rounds and _left(deadline) > 1.0) if det else \
+                time.perf_counter() < stage_deadline - (0.35 if k == 0 else 1.0) * share:
             lp_val, duals = _master_lp(cols, k, rows, stage.rhs)
             if lp_val is None:
                 break
             rounds += 1
             remaining = stage_deadline - time.perf_counter()
             y = np.maximum(-duals["rows"], 0.0)
-            new, lb = _price(progs, cols, k, rows, y, duals["convexity"], solo, workers,
-                             max(0.5, min(remaining / 2, share / 3)))
+            new, lb, spent = _price(progs, cols, k, rows, y, duals["convexity"], solo, workers,
+                                    _left(deadline) if det else max(0.5, min(remaining / 2, share / 3)))
+            hit, stage_used = hit or spent.hit, stage_used + spent.nodes
             if lb is not None:
                 value_y = lb - float(y @ stage.rhs)
                 if stage.bound is None or value_y > stage.bound.value:
@@ -199,16 +213,24 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
             if last_lp is not None and last_lp - lp_val <= 1e-9 * max(1.0, abs(lp_val)):
                 break  # the master LP stalls: more columns of these prices change nothing
             last_lp = lp_val
+        if det and rounds < n_rounds and _left(deadline) <= 1.0:
+            hit = True  # the safety net, not the work budget, ended the rounds
         chosen = _master_mip(cols, k, rows, stage.rhs, chosen)
         if chosen is None:
             stages.append(StageResult(stage_names[k], SolveStatus.INFEASIBLE, None, None, time.perf_counter() - ts))
             return _result(stages, options, t0, "no plan meets the budget"), None
-        while time.perf_counter() < stage_deadline - 1.0:  # sweeps while they improve and time is left
+        sweeps = 0
+        # sweeps while they improve and time (deterministic mode: the sweep count) is left
+        while (sweeps < DET_SWEEPS and _left(deadline) > 1.0) if det else time.perf_counter() < stage_deadline - 1.0:
             before = list(chosen)
-            chosen = _fix_and_optimise(progs, cols, chosen, k, rows, stage.rhs, solo, workers,
-                                       stage_deadline - time.perf_counter())
+            sweeps += 1
+            chosen, spent = _fix_and_optimise(progs, cols, chosen, k, rows, stage.rhs, solo, workers,
+                                              stage_deadline - time.perf_counter())
+            hit, stage_used = hit or spent.hit, stage_used + spent.nodes
             if chosen == before:
                 break
+        else:
+            hit = hit or (det and sweeps < DET_SWEEPS)
         value = float(sum(cols[p][c].g[k] for p, c in enumerate(chosen)))
         obj = progs[0].lp.objectives[k]
         tol = max(obj.abs_tol, obj.rel_tol * abs(value))
@@ -222,7 +244,9 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
         gap = relative_gap(value, bound)
         status = SolveStatus.OPTIMAL if gap is not None and gap <= options.relative_gap else SolveStatus.FEASIBLE
         stages.append(StageResult(stage_names[k], status, sign * value, None if bound is None else sign * bound,
-                                  time.perf_counter() - ts, "coordinated", sign * value, source))
+                                  time.perf_counter() - ts, "coordinated", sign * value, source,
+                                  nodes=stage_used, time_limit_hit=hit))
+
     # every stage reports the final plan's value: it satisfies each stage's rows (later stages
     # only hold earlier ones), so each stage's bound still bounds it, and the checker agrees
     final = np.sum([cols[p][c].g for p, c in enumerate(chosen)], axis=0)
@@ -285,9 +309,22 @@ def _master_mip(cols: list[list[Column]], k: int, rows: list[int], rhs: np.ndarr
     return chosen
 
 
+@dataclass(frozen=True)
+class Spent:
+    """What a pass over the parts used: B&B nodes, and whether a wall-clock limit cut a solve short."""
+
+    nodes: int
+    hit: bool
+
+
+def _left(deadline: float) -> float:
+    return deadline - time.perf_counter()
+
+
 def _price(progs, cols, k, rows, y, sigma, options, workers, limit_s):
-    """Solve every part's pricing MIP at prices ``y``; add improving columns. Returns whether a
-    column was added and Σ_p LB_p(y) (``None`` when some part has no bound)."""
+    """Solve every part's pricing MIP at prices ``y`` (deterministic mode: within the options'
+    node limit); add improving columns. Returns whether a column was added, Σ_p LB_p(y) (``None``
+    when some part has no bound) and what the pass spent."""
     weights = np.zeros(progs[0].F.shape[0])
     weights[k] = 1.0
     weights[rows] += y
@@ -315,16 +352,17 @@ def _price(progs, cols, k, rows, y, sigma, options, workers, limit_s):
                 added = True
         if total is not None:
             total = None if out.bound is None or not math.isfinite(out.bound) else total + float(out.bound)
-    return added, total
+    return added, total, Spent(sum(o.nodes for o in outs), any(o.time_limit_hit for o in outs))
 
 
-def _fix_and_optimise(progs, cols, chosen, k, rows, rhs, options, workers, limit_s) -> list[int]:
+def _fix_and_optimise(progs, cols, chosen, k, rows, rhs, options, workers, limit_s) -> tuple[list[int], Spent]:
     """One sweep over the parts, ``workers`` at a time, largest stage-k contribution first: each
     is re-solved with the other parts fixed, within its own current use of every coupling row
     plus an equal share of the row's slack among the parts re-solved together (so any
     combination of their new plans still fits); a new plan is kept when it lowers the stage
     objective. (Re-solving two parts as one program, to move budget between them, was measured
-    worse on the budgeted demo at 60 s: shortfall 1,090 against 834.)"""
+    worse on the budgeted demo at 60 s: shortfall 1,090 against 834.) In deterministic mode every
+    part is visited, each within the options' node limit; ``limit_s`` is then the safety net."""
     deadline = time.perf_counter() + limit_s
     chosen = list(chosen)
     G = np.array([cols[p][c].g for p, c in enumerate(chosen)])  # [parts, K + budget rows]
@@ -337,16 +375,20 @@ def _fix_and_optimise(progs, cols, chosen, k, rows, rhs, options, workers, limit
         return solve(dataclasses.replace(lp, objectives=(obj,), hint=cols[p][chosen[p]].x),
                      options.model_copy(update={"time_limit_s": limit}))
 
+    nodes, hit = 0, False
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for start in range(0, len(order), workers):
             left = deadline - time.perf_counter()
             if left < 0.5:
+                hit = hit or options.deterministic
                 break
             batch = order[start : start + workers]
             slack = np.maximum(rhs - G[:, rows].sum(axis=0), 0.0)
             rooms = [G[p, rows] + slack / len(batch) for p in batch]
-            per = max(0.5, min(left, limit_s * len(batch) / len(order) * 2))
+            per = left if options.deterministic else max(0.5, min(left, limit_s * len(batch) / len(order) * 2))
             outs = list(pool.map(run, batch, rooms, [per] * len(batch)))
+            nodes += sum(o.nodes for o in outs)
+            hit = hit or any(o.time_limit_hit for o in outs)
             for p, room, out in zip(batch, rooms, outs):
                 x = _polished(progs[p], out.values, np.asarray(progs[p].F[k].todense()).ravel(), rows, room)
                 if x is None:
@@ -358,7 +400,7 @@ def _fix_and_optimise(progs, cols, chosen, k, rows, rhs, options, workers, limit
                     cols[p].append(col)
                     chosen[p] = len(cols[p]) - 1
                     G[p] = col.g
-    return chosen
+    return chosen, Spent(nodes, hit)
 
 
 def _polished(pp: PartProgram, x: np.ndarray | None, c: np.ndarray, rows: list[int] | None = None,

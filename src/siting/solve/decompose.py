@@ -153,9 +153,10 @@ def merge_results(results: list[SolveResult], stage_names: tuple[str, ...], seco
         n_lp = sum(r.stages[k].bound_source.startswith("LP relaxation") for r in results if k < len(r.stages))
         source = "" if bound is None else f"sum of the {len(results)} parts' MIP dual bounds" + (
             f" (LP relaxation for {n_lp} of them)" if n_lp else "")
-        stages.append(StageResult(name, st, obj, bound,
-                                  float(sum(r.stages[k].seconds for r in results if k < len(r.stages))),
-                                  "/".join(solvers), bound_source=source))
+        ran = [r.stages[k] for r in results if k < len(r.stages)]
+        stages.append(StageResult(name, st, obj, bound, float(sum(x.seconds for x in ran)), "/".join(solvers),
+                                  bound_source=source, nodes=int(sum(x.nodes for x in ran)),
+                                  time_limit_hit=any(x.time_limit_hit for x in ran)))
     status = SolveStatus.OPTIMAL if all(s.status is SolveStatus.OPTIMAL for s in stages) else SolveStatus.FEASIBLE
     last = stages[-1]
     return SolveResult(status, results[0].backend, last.objective, last.bound, seconds, None, tuple(stages),

@@ -169,23 +169,28 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     gaps, each warm-started from its best plan, from the first unproven stage on and
     (``auto``) with the other engine (:func:`_resume_from`). A part keeps whichever attempt
     is lexicographically better, with the better bound.
+
+    Deterministic mode (``options.deterministic``, docs/determinism.md): no time shares. Every
+    stage solve has the options' node limit, every unproven part is resumed in every pass, and
+    the time limit is only the safety net (a pass it stops marks the result ``time_limit_hit``).
     """
     workers = max(1, options.threads)
     solo = options.model_copy(update={"threads": 1})
     deadline = t0 + options.time_limit_s
     lock = threading.Lock()
+    deterministic = options.deterministic
 
     def run_pass(order: list[int], weights: dict[int, float], floor_s: float,
-                 resume: dict[int, Resume]
-                 ) -> dict[int, PartSolution]:
+                 resume: dict[int, Resume]) -> dict[int, PartSolution]:
         unfinished = dict(weights)
 
         def run(k: int) -> PartSolution:
             with lock:
                 left = deadline - time.perf_counter()
                 fair = left * min(1.0, workers * unfinished[k] / sum(unfinished.values()))
-                # never beyond the overall limit (0.5 s minimum: a part still reports its null plan)
-                share = max(min(max(fair, floor_s), left), 0.5)
+                # never beyond the overall limit (0.5 s minimum: a part still reports its null plan);
+                # deterministic mode: the part's node budget is its limit, the time left the safety net
+                share = max(left if deterministic else min(max(fair, floor_s), left), 0.5)
 
             def wrapped(p: Progress) -> None:
                 progress(Progress(p.stage, p.n_stages, time.perf_counter() - t0, p.objective, p.bound, k, len(parts)))
@@ -206,25 +211,36 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     largest = max(weight, key=lambda k: weight[k])
     order = [largest] + sorted((k for k in weight if k != largest), key=lambda k: weight[k])
     done = run_pass(order, weight, options.time_limit_s / 5, {})
+    timed_out = False
 
     for _ in range(MAX_RESUMES):
         redo = {k: _open_gap(s) for k, s in done.items()
                 if s.result.status is not SolveStatus.OPTIMAL and s.result.values is not None}
-        # only as many parts as can get RESUME_MIN_S each, largest gap first
-        fit = workers * int((deadline - time.perf_counter()) // RESUME_MIN_S)
+        # deterministic mode: every unproven part, with the same node limit per stage; else only
+        # as many parts as can get RESUME_MIN_S each, largest gap first
+        fit = len(redo) if deterministic else workers * int((deadline - time.perf_counter()) // RESUME_MIN_S)
         if not redo or fit <= 0:
             break
-        order = sorted(redo, key=lambda k: -redo[k])[:fit]
+        if time.perf_counter() >= deadline - 0.5:
+            timed_out = deterministic  # the safety net, not the work limit, ended the resumes
+            break
+        # ties broken by part index, so the order does not depend on anything but the gaps
+        order = sorted(redo, key=lambda k: (-redo[k], k))[:fit]
         # time follows the open gaps (absolute, in the last stage's units): a small part far
         # from its bound needs the time more than a large part nearly proven
         finite = [g for g in redo.values() if math.isfinite(g)]
         cap = 2.0 * max(finite) if finite and max(finite) > 0 else 1.0
         need = {k: min(redo[k], cap) + 1e-9 * cap for k in order}
-        again = run_pass(order, need, 0.0,
-                         {k: _resume_from(done[k].result, solo) for k in order})
+        again = run_pass(order, need, 0.0, {k: _resume_from(done[k].result, solo) for k in order})
         for k, s in again.items():
             done[k] = best_of(done[k], s, options.relative_gap)
-    return [done[k] for k in range(len(parts))]
+    out = [done[k] for k in range(len(parts))]
+    if timed_out:  # say so on the largest part's last stage: the merged result then says it
+        r = out[largest].result
+        if r.stages:
+            stages = r.stages[:-1] + (dataclasses.replace(r.stages[-1], time_limit_hit=True),)
+            out[largest] = dataclasses.replace(out[largest], result=dataclasses.replace(r, stages=stages))
+    return out
 
 
 @dataclass(frozen=True, eq=False)

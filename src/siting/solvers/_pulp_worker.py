@@ -57,7 +57,9 @@ def main(inp: str, out: str) -> None:
         hint = np.where(integer, np.round(hint), hint)
         for i, x in enumerate(xs):
             x.setInitialValue(float(hint[i]))
+    node_limit = int(d["node_limit"]) if "node_limit" in d.files else -1
     solver = pulp.PULP_CBC_CMD(msg=True, timeLimit=max(time_limit, 1.0), gapRel=gap, threads=threads,
+                               maxNodes=node_limit if node_limit > 0 else None,
                                warmStart=warm, options=[f"randomCbcSeed {seed + 1}"] if seed >= 0 else [])
     t0 = time.perf_counter()
     prob.solve(solver)

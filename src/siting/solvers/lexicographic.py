@@ -42,6 +42,7 @@ class StageProblem:
     hints: tuple[np.ndarray, ...]
     stage: int
     n_stages: int
+    node_limit: int | None = None  # deterministic mode: the stage's work budget in B&B nodes
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class StageOutcome:
     log_tail: tuple[str, ...] = ()
     solver: str = ""
     bound_source: str = ""  # set when the bound is not the engine's own dual bound
+    nodes: int = 0  # branch-and-bound nodes used
+    time_limit_hit: bool = False  # the wall-clock limit stopped the solve
 
 
 SingleSolver = Callable[[StageProblem, SolverOptions, float, ProgressCallback | None], StageOutcome]
@@ -89,6 +92,9 @@ def solve_lexicographic(
     n = len(lp.objectives)
     if len(settled) >= n or any(s.held_at is None for s in settled):
         raise ValueError("settled stages must be a proper prefix with the values they were held at")
+    # deterministic mode: each stage has a node limit (the completion step a fifth of it); the
+    # time limit is then a safety net, and each stage may use all of what is left of it
+    work = options.node_limit()
     for k, obj in enumerate(lp.objectives):
         if k < len(settled):
             stages.append(settled[k])
@@ -97,7 +103,8 @@ def solve_lexicographic(
             continue
         remaining = options.time_limit_s - (time.perf_counter() - t0)
         # Give every remaining stage a fair share, but let a stage use what earlier ones left.
-        budget = max(remaining / (n - k), min(1.0, remaining)) if k < n - 1 else remaining
+        budget = max(remaining / (n - k), min(1.0, remaining)) if k < n - 1 and work is None else remaining
+        nodes = work
         if budget <= 0.05:
             if previous is None or values is None:
                 break
@@ -108,14 +115,20 @@ def solve_lexicographic(
             A, rlb, rub = _hold(A, rlb, rub, obj, stage.held_at, lp.n_vars)
             continue
         hints = tuple(h for h in (previous, lp.hint) if h is not None and _feasible(lp, A, rlb, rub, h))
-        if k > 0 and previous is not None and lp.design is not None and budget > 1.0:
+        used, hit = 0, False
+        if k > 0 and previous is not None and lp.design is not None and budget <= 1.0 and work is not None:
+            hit = True  # the safety net left no time for the completion step
+        elif k > 0 and previous is not None and lp.design is not None and budget > 1.0:
             t_c = time.perf_counter()
-            completed = _complete(lp, A, rlb, rub, obj, previous, options, single, 0.2 * budget)
-            if completed is not None and _feasible(lp, A, rlb, rub, completed):
-                hints = (completed,) + hints
+            done = _complete(lp, A, rlb, rub, obj, previous, options, single, 0.2 * budget,
+                             None if nodes is None else max(1, nodes // 5))
+            if done.values is not None and _feasible(lp, A, rlb, rub, done.values):
+                hints = (done.values,) + hints
             budget -= time.perf_counter() - t_c
-        prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n)
+            used, hit = done.nodes, done.time_limit_hit
+        prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n, nodes)
         out = _keep_best_hint(single(prob, options, budget, progress), obj, hints)
+        used, hit = used + out.nodes, hit or out.time_limit_hit
         if out.values is not None and out.bound is None and lp_bound is not None:
             # the LP may use what is left of the overall limit (at least 1 s, at most 10 s): the
             # wall-clock limit is the caller's, and a stage that ran to it leaves little
@@ -124,14 +137,14 @@ def solve_lexicographic(
         last = out
         if not out.status.has_solution or out.values is None:
             stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver,
-                                      bound_source=_bound_source(out)))
+                                      bound_source=_bound_source(out), nodes=used, time_limit_hit=hit))
             break
         values = out.values
         previous = values
         # Fix this stage's objective for the following ones.
         v = float(obj.coefs @ values + obj.offset)
         stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver, v,
-                                  _bound_source(out)))
+                                  _bound_source(out), nodes=used, time_limit_hit=hit))
         A, rlb, rub = _hold(A, rlb, rub, obj, v, lp.n_vars)
     seconds = time.perf_counter() - t0
     if last is None:
@@ -171,7 +184,8 @@ def _unreached(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.nda
     if b is not None:
         b = min(b, v) if obj.sense == "min" else max(b, v)  # never past the plan's own value (LP tolerance)
     source = "LP relaxation of the stage (no time left for its MIP)" if b is not None else ""
-    return StageResult(obj.name, SolveStatus.FEASIBLE, v, b, time.perf_counter() - t0, "start", v, source)
+    return StageResult(obj.name, SolveStatus.FEASIBLE, v, b, time.perf_counter() - t0, "start", v, source,
+                       time_limit_hit=True)
 
 
 def _with_lp_bound(out: StageOutcome, prob: StageProblem, lp_bound: LPBound, obj, options: SolverOptions,
@@ -239,12 +253,14 @@ def _feasible(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndar
 
 
 def _complete(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, obj, previous: np.ndarray,
-              options: SolverOptions, single: SingleSolver, time_limit_s: float) -> np.ndarray | None:
-    """Stage ``obj`` with the design variables fixed at ``previous`` (rounded): a completion."""
+              options: SolverOptions, single: SingleSolver, time_limit_s: float,
+              node_limit: int | None = None) -> StageOutcome:
+    """Stage ``obj`` with the design variables fixed at ``previous`` (rounded): a completion
+    (its plan is ``values``; ``None`` when it found none)."""
     fixed = np.where(lp.integer, np.round(previous), previous)
     lb, ub = lp.lb.copy(), lp.ub.copy()
     lb[lp.design] = ub[lp.design] = fixed[lp.design]
     sub = dataclasses.replace(lp, lb=lb, ub=ub, hint=None, design=None)
-    prob = StageProblem(sub, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", (previous,), 0, 1)
+    prob = StageProblem(sub, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", (previous,), 0, 1, node_limit)
     out = single(prob, options, max(time_limit_s, 0.2), None)
-    return out.values if out.status.has_solution else None
+    return out if out.status.has_solution else dataclasses.replace(out, values=None)

@@ -67,6 +67,7 @@ def model_proto(prob: StageProblem):
 
 _SOLVERS = {"scip": "GSCIP", "cpsat": "CP_SAT", "highs": "HIGHS"}
 HIGHS_TIME_SHARE = 0.8  # of a stage's time given to HiGHS as its own limit (see _solve_with)
+CPSAT_WORK_S_PER_NODE = 0.01  # deterministic mode: CP-SAT's work seconds per node of the budget
 
 
 def stage_backend(options: SolverOptions, prob: StageProblem) -> str:
@@ -133,6 +134,13 @@ def _solve_with(
         random_seed=options.seed,
         enable_output=options.log,
     )
+    if prob.node_limit is not None and backend != "cpsat":
+        # deterministic mode: the work limit (SCIP limits/nodes, HiGHS mip_max_nodes); the time
+        # limit above is then only the safety net
+        params.node_limit = max(1, int(prob.node_limit))
+    elif prob.node_limit is not None:
+        # CP-SAT has no node limit: its deterministic time, CPSAT_WORK_S_PER_NODE per node
+        params.cp_sat.max_deterministic_time = CPSAT_WORK_S_PER_NODE * max(1, int(prob.node_limit))
     if backend == "scip" and (options.heuristics == "high" or (options.heuristics == "auto" and prob.stage > 0)):
         # Later lexicographic stages start from the previous stage's plan and mostly need a
         # better incumbent (measured on the demo district: cost stage 397M → 246M CNY in 30 s).
@@ -166,6 +174,8 @@ def _solve_with(
     seconds = time.perf_counter() - t0
     reason = result.termination.reason
     TR = mathopt.TerminationReason
+    nodes = int(result.solve_stats.node_count)
+    time_hit = result.termination.limit == mathopt.Limit.TIME
     has_sol = result.has_primal_feasible_solution()
     values = None
     objective = None
@@ -192,4 +202,4 @@ def _solve_with(
     msg.objective, msg.bound = objective, bound
     msg.emit()
     return StageOutcome(status, objective, bound, values, seconds, result.termination.detail,
-                        tuple(msg.lines[-msg.keep_lines :]), backend)
+                        tuple(msg.lines[-msg.keep_lines :]), backend, nodes=nodes, time_limit_hit=time_hit)

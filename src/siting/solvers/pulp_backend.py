@@ -29,6 +29,7 @@ WORKER = Path(__file__).with_name("_pulp_worker.py")
 _RE_SOL = re.compile(r"Cbc0012I Integer solution of (\S+)|Cbc0004I Integer solution of (\S+)")
 _RE_NODE = re.compile(r"Cbc0010I After \d+ nodes, \d+ on tree, (\S+) best solution, best possible (\S+)")
 _RE_LOWER = re.compile(r"^Lower bound:\s+(\S+)")
+_RE_NODES = re.compile(r"^Enumerated nodes:\s+(\d+)")
 
 
 class CbcLogParser:
@@ -37,6 +38,7 @@ class CbcLogParser:
     def __init__(self, sign: float, offset: float) -> None:
         self.sign, self.offset = sign, offset
         self.final_lower: float | None = None
+        self.nodes = 0
 
     def _conv(self, text: str | None) -> float | None:
         try:
@@ -55,6 +57,10 @@ class CbcLogParser:
         m = _RE_SOL.search(line)
         if m:
             return self._conv(m.group(1) or m.group(2)), None
+        m = _RE_NODES.match(line)
+        if m:
+            self.nodes = int(m.group(1))
+            return None
         m = _RE_LOWER.match(line)
         if m:
             self.final_lower = self._conv(m.group(1))
@@ -76,7 +82,7 @@ def solve_stage(
             lb=prob.lp.lb, ub=prob.lp.ub, integer=prob.lp.integer, indptr=A.indptr, indices=A.indices,
             data=A.data, row_lb=prob.row_lb, row_ub=prob.row_ub, c=prob.c, offset=prob.offset,
             maximize=prob.maximize, time_limit=time_limit_s, gap=options.relative_gap, threads=options.threads,
-            seed=options.seed, log=options.log,
+            seed=options.seed, log=options.log, node_limit=-1 if prob.node_limit is None else int(prob.node_limit),
         )
         if prob.hints:
             arrays["hint"] = prob.hints[0]
@@ -113,4 +119,6 @@ def solve_stage(
         bound = parser.final_lower if parser.final_lower is not None else msg.bound
     msg.objective, msg.bound = objective, bound
     msg.emit()
-    return StageOutcome(status, objective, bound, values, time.perf_counter() - t0, "", tuple(msg.lines[-60:]), "cbc")
+    time_hit = any("maximum time" in line.lower() or "stopped on time" in line.lower() for line in msg.lines)
+    return StageOutcome(status, objective, bound, values, time.perf_counter() - t0, "", tuple(msg.lines[-60:]), "cbc",
+                        nodes=parser.nodes, time_limit_hit=time_hit)
