@@ -7,7 +7,7 @@ status / objective / bound / gap / seconds plus the location outputs.
 
 from __future__ import annotations
 
-from siting.classical._common import LocationResult
+from siting.classical._common import LocationResult, SiteIndices
 from siting.classical.cflp import CFLP, CFLPResult
 from siting.classical.covering import LSCP, MCLP, CoverageResult
 from siting.classical.cpmp import CPMP, CPMPResult
@@ -16,5 +16,5 @@ from siting.classical.pmedian import PMedian, PMedianResult
 
 __all__ = [
     "CFLP", "CFLPResult", "CPMP", "CPMPResult", "CoverageResult", "LSCP", "LocationResult", "MCLP",
-    "PCenter", "PCenterResult", "PMedian", "PMedianResult",
+    "PCenter", "PCenterResult", "PMedian", "PMedianResult", "SiteIndices",
 ]

@@ -93,13 +93,13 @@ class CFLP:
                           name: str = "cflp") -> CFLP:
         """Euclidean distance × demand as assignment cost (``per_unit_cost``)."""
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
+        pre = cm.site_mask_column(gdf_fac, predefined_facility_col)
         return cls.from_cost_matrix(
             d, cm.column(gdf_demand, weights_cols, what="a demand column"),
             cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
             cm.column(gdf_fac, facility_fixed_cost_col, what="a fixed-cost column"),
             single_source=single_source, per_unit_cost=True, p_facilities=p_facilities,
-            predefined_facilities_arr=None if pre is None else pre.astype(bool), name=name)
+            predefined_facilities_arr=pre, name=name)
 
     def solve(self, options: SolverOptions | None = None, *, reduce: bool | None = None,
               **overrides: Any) -> CFLPResult:
@@ -225,8 +225,13 @@ def _solve_reduced(model: CFLP, options: SolverOptions) -> CFLPResult:
 
 def solve_assignment_model(c: np.ndarray, q: np.ndarray, s: np.ndarray, f: np.ndarray, single_source: bool,
                            predefined: np.ndarray, p: int | None, distance: np.ndarray, options: SolverOptions,
-                           name: str, result_cls: type = CFLPResult) -> Any:
-    """Build and solve the module-docstring formulation (shared with the capacitated p-median)."""
+                           name: str, result_cls: type = CFLPResult, *,
+                           fill_exactly: np.ndarray | None = None) -> Any:
+    """Build and solve the module-docstring formulation (shared with the capacitated p-median).
+
+    ``fill_exactly`` (a site mask) turns those sites' capacity rows into equalities: an open
+    site of the mask serves exactly its capacity (spopt's ``fulfill_predefined_fac``).
+    """
     t0 = time.perf_counter()
     n, m = c.shape
     rows, cols = np.nonzero(np.isfinite(c))
@@ -240,7 +245,8 @@ def solve_assignment_model(c: np.ndarray, q: np.ndarray, s: np.ndarray, f: np.nd
     y = b.add_binaries("open", m, ub=1.0)
     x = b.add_variables("share", k, lb=0.0, ub=1.0, integer=single_source)
     b.add_constraints("serve", n, rows, x, 1.0, lb=1.0, ub=1.0)
-    b.add_constraints("capacity", m, np.r_[cols, np.arange(m)], np.r_[x, y], np.r_[q[rows], -s], ub=0.0)
+    cap_lb = -np.inf if fill_exactly is None else np.where(fill_exactly, 0.0, -np.inf)
+    b.add_constraints("capacity", m, np.r_[cols, np.arange(m)], np.r_[x, y], np.r_[q[rows], -s], lb=cap_lb, ub=0.0)
     b.add_constraints("link", k, np.r_[np.arange(k), np.arange(k)], np.r_[x, y[cols]],
                       np.r_[np.ones(k), -np.ones(k)], ub=0.0)
     b.add_constraints("total_capacity", 1, np.zeros(m), y, s, lb=float(q.sum()))

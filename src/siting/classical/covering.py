@@ -106,10 +106,40 @@ class LSCP(_Covering):
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, service_radius: float, predefined_facilities_arr: Any = None,
-                         facility_capacity_arr: Any = None, demand_quantity_arr: Any = None,
+                         demand_quantity_arr: Any = None, facility_capacity_arr: Any = None,
                          name: str = "lscp") -> LSCP:
+        """Build from a clients × sites cost matrix; positional order as spopt's ``LSCP``.
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)`` distances; ``inf`` (or an absent sparse entry) = cannot cover.
+        service_radius : float
+            Client i is covered by site j when ``d_ij ≤ service_radius``.
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites: a 0/1 or boolean mask with one entry per site (spopt's form), an
+            index list of another length, or :class:`~siting.classical.SiteIndices`.
+        demand_quantity_arr : array-like or None
+            Demand per client; only with ``facility_capacity_arr`` (the capacitated CLSCP-SO).
+        facility_capacity_arr : array-like or None
+            Capacity per site; demand defaults to 1 per client when only this is given.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        LSCP
+
+        Raises
+        ------
+        InputError
+            Malformed arrays, demand without capacities, or total capacity below total demand.
+        """
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
+        if demand_quantity_arr is not None and facility_capacity_arr is None:
+            raise InputError("demand quantities given without facility capacities", field="demand_quantity_arr",
+                             expected="facility_capacity_arr too (clients' demands only matter against capacities)")
         q = cm.as_vector(demand_quantity_arr, n, name="demand_quantity_arr", default=1.0)
         cap = (None if facility_capacity_arr is None
                else cm.as_vector(facility_capacity_arr, m, name="facility_capacity_arr"))
@@ -121,13 +151,40 @@ class LSCP(_Covering):
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           service_radius: float, predefined_facility_col: str | None = None,
-                          facility_capacity_col: str | None = None, demand_quantity_col: str | None = None,
+                          demand_quantity_col: str | None = None, facility_capacity_col: str | None = None,
                           distance_metric: str = "euclidean", name: str = "lscp") -> LSCP:
+        """Build from demand and facility GeoDataFrames; positional order as spopt's ``LSCP``.
+
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        service_radius : float
+            Coverage distance in the CRS's unit.
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        demand_quantity_col, facility_capacity_col : str or None
+            Demand per client and capacity per site (the capacitated CLSCP-SO).
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        LSCP
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
-        return cls.from_cost_matrix(d, service_radius, None if pre is None else pre.astype(bool),
-                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
-                                    cm.column(gdf_demand, demand_quantity_col, what="a demand column"), name)
+        return cls.from_cost_matrix(d, service_radius, cm.site_mask_column(gdf_fac, predefined_facility_col),
+                                    cm.column(gdf_demand, demand_quantity_col, what="a demand column"),
+                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"), name)
 
     def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CoverageResult:
         opts = cm.options_or_default(options, **overrides)
@@ -174,8 +231,37 @@ class MCLP(_Covering):
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any, service_radius: float, p_facilities: int,
-                         predefined_facilities_arr: Any = None, facility_capacity_arr: Any = None,
-                         name: str = "mclp") -> MCLP:
+                         predefined_facilities_arr: Any = None, name: str = "mclp", *,
+                         facility_capacity_arr: Any = None) -> MCLP:
+        """Build from a clients × sites cost matrix; positional order as spopt's ``MCLP``.
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)`` distances; ``inf`` = cannot cover.
+        weights : array-like or None
+            Demand per client (None: 1 each).
+        service_radius : float
+            Coverage distance.
+        p_facilities : int
+            Number of sites to open.
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites (0/1 or boolean mask per site, or indices; see
+            :func:`~siting.classical._common.as_site_mask`).
+        name : str
+            Problem name.
+        facility_capacity_arr : array-like or None
+            Keyword only (not in spopt): capacity per site, coverage then by shares.
+
+        Returns
+        -------
+        MCLP
+
+        Raises
+        ------
+        InputError
+            Malformed arrays, or p out of range / below the number of required sites.
+        """
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
         w = cm.as_vector(weights, n, name="weights", default=1.0)
@@ -188,13 +274,45 @@ class MCLP(_Covering):
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           weights_cols: str | None, service_radius: float, p_facilities: int,
-                          predefined_facility_col: str | None = None, facility_capacity_col: str | None = None,
-                          distance_metric: str = "euclidean", name: str = "mclp") -> MCLP:
+                          predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
+                          name: str = "mclp", *, facility_capacity_col: str | None = None) -> MCLP:
+        """Build from demand and facility GeoDataFrames; positional order as spopt's ``MCLP``.
+
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        weights_cols : str or None
+            Demand column of ``gdf_demand`` (None: 1 per client).
+        service_radius : float
+            Coverage distance in the CRS's unit.
+        p_facilities : int
+            Number of sites to open.
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+        facility_capacity_col : str or None
+            Keyword only (not in spopt): capacity column of ``gdf_fac``.
+
+        Returns
+        -------
+        MCLP
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
         return cls.from_cost_matrix(d, cm.column(gdf_demand, weights_cols, what="a demand weight column"),
-                                    service_radius, p_facilities, None if pre is None else pre.astype(bool),
-                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"), name)
+                                    service_radius, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col),
+                                    name, facility_capacity_arr=cm.column(gdf_fac, facility_capacity_col,
+                                                                          what="a capacity column"))
 
     def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CoverageResult:
         opts = cm.options_or_default(options, **overrides)

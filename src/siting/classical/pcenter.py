@@ -93,8 +93,7 @@ class PCenter:
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
                           name: str = "p-center") -> PCenter:
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
-        return cls.from_cost_matrix(d, p_facilities, None if pre is None else pre.astype(bool), name)
+        return cls.from_cost_matrix(d, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col), name)
 
     def solve(self, options: SolverOptions | None = None, **overrides: Any) -> PCenterResult:
         opts = cm.options_or_default(options, **overrides)

@@ -53,6 +53,7 @@ from siting.classical._pmedian_bnb import branch_and_bound
 from siting.classical._pmedian_lagrange import SortedCosts, evaluate, penalties, subgradient
 from siting.classical._radius_mip import build_radius_mip
 from siting.classical._vertex_substitution import cost_of, greedy, local_search
+from siting.classical.cpmp import CPMP
 from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.errors import InputError
@@ -86,8 +87,44 @@ class PMedian:
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any = None, p_facilities: int = 1,
-                         predefined_facilities_arr: Any = None, name: str = "p-median") -> PMedian:
-        """``cost_matrix`` clients × sites (``inf`` = unreachable), ``weights`` client demand."""
+                         predefined_facilities_arr: Any = None, facility_capacities: Any = None,
+                         fulfill_predefined_fac: bool = False, name: str = "p-median") -> PMedian | CPMP:
+        """Build from a clients × sites cost matrix; positional order as spopt's ``PMedian``.
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)`` distances; ``inf`` (or an absent sparse entry) = cannot serve.
+        weights : array-like or None
+            Demand per client (None: 1 each); the objective is Σ w_i d_i.
+        p_facilities : int
+            Number of medians.
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites (0/1 or boolean mask per site, or indices).
+        facility_capacities : array-like or None
+            Capacity per site: then this returns the capacitated model, a
+            :class:`~siting.classical.CPMP` with spopt's demand-weighted objective.
+        fulfill_predefined_fac : bool
+            With capacities: required sites serve exactly their capacity (as spopt).
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        PMedian, or CPMP when ``facility_capacities`` is given.
+
+        Raises
+        ------
+        InputError
+            Malformed arrays, p out of range, or ``fulfill_predefined_fac`` without capacities.
+        """
+        if facility_capacities is not None:
+            return CPMP.from_cost_matrix(cost_matrix, weights, p_facilities, predefined_facilities_arr,
+                                         facility_capacities, fulfill_predefined_fac,
+                                         "capacitated-" + name, weighted_objective=True)
+        if fulfill_predefined_fac:
+            raise InputError("fulfill_predefined_fac without facility capacities", field="fulfill_predefined_fac",
+                             expected="facility_capacities too (a site can only be filled up to a capacity)")
         d = cm.as_cost_matrix(cost_matrix)
         w = cm.as_vector(weights, d.shape[0], name="weights", default=1.0)
         fixed = cm.as_site_mask(predefined_facilities_arr, d.shape[1])
@@ -96,12 +133,46 @@ class PMedian:
 
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
-                          weights_cols: str | None, p_facilities: int, predefined_facility_col: str | None = None,
-                          distance_metric: str = "euclidean", name: str = "p-median") -> PMedian:
+                          weights_cols: str | None, p_facilities: int, facility_capacity_col: str | None = None,
+                          predefined_facility_col: str | None = None, fulfill_predefined_fac: bool = False,
+                          distance_metric: str = "euclidean", name: str = "p-median") -> PMedian | CPMP:
+        """Build from GeoDataFrames; positional order as spopt's ``PMedian.from_geodataframe``.
+
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        weights_cols : str or None
+            Demand column of ``gdf_demand`` (None: 1 per client).
+        p_facilities : int
+            Number of medians.
+        facility_capacity_col : str or None
+            Capacity column of ``gdf_fac``: then the capacitated model (a ``CPMP``, spopt's objective).
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        fulfill_predefined_fac : bool
+            With capacities: required sites serve exactly their capacity.
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        PMedian, or CPMP with a capacity column.
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         w = cm.column(gdf_demand, weights_cols, what="a demand weight column")
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
-        return cls.from_cost_matrix(d, w, p_facilities, None if pre is None else pre.astype(bool), name)
+        return cls.from_cost_matrix(d, w, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col),
+                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
+                                    fulfill_predefined_fac, name)
 
     def solve(self, options: SolverOptions | None = None, *, method: str = "bnb", **overrides: Any) -> PMedianResult:
         """Solve; ``method`` picks stage 4: ``"bnb"`` (Lagrangian branch-and-bound) or ``"mip"``

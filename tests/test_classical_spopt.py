@@ -1,0 +1,232 @@
+"""spopt drop-in checks for siting.classical: what a spopt user's call means here.
+
+Each test pins one way a spopt call silently gave another answer before (issue 14):
+0/1 predefined masks, CRSs, the capacitated p-median's objective, positional argument
+order, and ``InputError`` being a ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+from siting.classical import CPMP, LSCP, MCLP, PCenter, PMedian, SiteIndices
+from siting.classical._common import as_site_mask
+from siting.core.options import SolverOptions
+from siting.core.results import SolveStatus
+from siting.errors import InputError, SitingWarning
+
+EXACT = SolverOptions(backend="highs", time_limit_s=60, relative_gap=0.0)
+
+
+def euclid(seed: int, n: int, m: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a, b = rng.random((n, 2)) * 100, rng.random((m, 2)) * 100
+    return np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))
+
+
+def frames(seed: int, n: int, m: int, crs: str | None = "EPSG:32651", fac_crs: str | None = None):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    rng = np.random.default_rng(seed)
+    a, b = rng.random((n, 2)) * 100, rng.random((m, 2)) * 100
+    dem = gpd.GeoDataFrame({"w": rng.integers(1, 9, n).astype(float)}, geometry=[Point(x, y) for x, y in a], crs=crs)
+    fac = gpd.GeoDataFrame({"cap": np.full(m, 60.0)}, geometry=[Point(x, y) for x, y in b],
+                           crs=fac_crs if fac_crs is not None else crs)
+    return dem, fac, np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1))
+
+
+# --------------------------------------------------------------------------- predefined sites: mask or indices
+def test_spopt_01_mask_requires_exactly_the_flagged_site():
+    d = euclid(4, 30, 10)
+    mask = [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]  # spopt's documented form: site 5 is required
+    r = PMedian.from_cost_matrix(d, None, 1, mask).solve(EXACT)
+    assert r.facilities.tolist() == [5]
+    r = MCLP.from_cost_matrix(d, None, 20.0, 1, np.array(mask)).solve(EXACT)
+    assert r.facilities.tolist() == [5]
+    r = PCenter.from_cost_matrix(d, 1, np.array(mask, dtype=float)).solve(EXACT)
+    assert r.facilities.tolist() == [5]
+
+
+@pytest.mark.parametrize("given,expected", [
+    (np.array([False, True, False, True]), [1, 3]),
+    ([0, 1, 0, 1], [1, 3]),
+    (np.array([[0], [1], [1], [0]]), [1, 2]),  # an (n_sites, 1) column, as spopt allows
+    ([3], [3]),
+    ([2, 0], [0, 2]),
+    (SiteIndices([0, 1]), [0, 1]),
+    (None, []),
+])
+def test_site_mask_forms(given, expected):
+    assert np.flatnonzero(as_site_mask(given, 4)).tolist() == expected
+
+
+@pytest.mark.parametrize("given,n_sites,match", [
+    ([0, 1], 2, "both as a 0/1 mask and as site indices"),   # mask {1} or indices {0, 1}
+    ([0], 1, "both as a 0/1 mask and as site indices"),
+    ([2, 0, 1, 3], 4, "not all 0/1"),                         # one value per site, not a mask
+    ([1, 1], 4, "distinct site indices"),
+    ([7], 4, "distinct site indices"),
+    ([0.5], 4, "whole site indices"),
+    (np.array([True, False]), 4, "4 booleans"),
+    (SiteIndices([4]), 4, "distinct site indices"),
+])
+def test_ambiguous_or_bad_site_masks_are_errors(given, n_sites, match):
+    with pytest.raises(InputError, match=match):
+        as_site_mask(given, n_sites)
+
+
+def test_predefined_column_must_be_boolean_or_01():
+    dem, fac, _ = frames(1, 12, 5)
+    fac["req"] = [0, 2, 0, 0, 0]
+    with pytest.raises(InputError, match="row 2.*'req'"):
+        PMedian.from_geodataframe(dem, fac, "geometry", "geometry", "w", 2, predefined_facility_col="req")
+    fac["req"] = [0, 0, 1, 0, 0]
+    r = PMedian.from_geodataframe(dem, fac, "geometry", "geometry", "w", 1, predefined_facility_col="req").solve(EXACT)
+    assert r.facilities.tolist() == [2]
+
+
+# --------------------------------------------------------------------------- CRS
+def test_different_crs_is_an_error_and_a_value_error():
+    dem, fac, _ = frames(2, 10, 4, crs="EPSG:32651", fac_crs="EPSG:3857")
+    for build in (lambda: LSCP.from_geodataframe(dem, fac, "geometry", "geometry", 50.0),
+                  lambda: PMedian.from_geodataframe(dem, fac, "geometry", "geometry", "w", 2)):
+        with pytest.raises(ValueError, match="CRS"):
+            build()
+
+
+def test_geographic_crs_warns_that_distances_are_degrees():
+    dem, fac, _ = frames(3, 10, 4, crs="EPSG:4326")
+    with pytest.warns(SitingWarning, match="degrees"):
+        MCLP.from_geodataframe(dem, fac, "geometry", "geometry", "w", 30.0, 2)
+    dem, fac, _ = frames(3, 10, 4, crs="EPSG:32651")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MCLP.from_geodataframe(dem, fac, "geometry", "geometry", "w", 30.0, 2)
+
+
+def test_polygons_warn_that_centroids_are_used():
+    dem, fac, _ = frames(5, 8, 3)
+    dem = dem.set_geometry(dem.buffer(1.0))
+    with pytest.warns(SitingWarning, match="centroids"):
+        LSCP.from_geodataframe(dem, fac, "geometry", "geometry", 200.0)
+
+
+def test_input_error_is_a_value_error():
+    assert issubclass(InputError, ValueError)
+    with pytest.raises(ValueError):
+        PMedian.from_cost_matrix(np.ones((3, 2)), None, 5)
+
+
+# --------------------------------------------------------------------------- capacitated p-median objective
+def brute_cpmp(d: np.ndarray, q: np.ndarray, cap: np.ndarray, p: int, weighted: bool) -> float:
+    """Enumerate every p-subset and every single-source assignment that fits the capacities."""
+    n, m = d.shape
+    cost = d * q[:, None] if weighted else d
+    best = np.inf
+    for sites in itertools.combinations(range(m), p):
+        for assign in itertools.product(sites, repeat=n):
+            a = np.array(assign)
+            if all(q[a == j].sum() <= cap[j] + 1e-9 for j in sites):
+                best = min(best, float(cost[np.arange(n), a].sum()))
+    return best
+
+
+def test_cpmp_weighted_objective_from_every_constructor_and_via_pmedian():
+    dem, fac, d = frames(7, 7, 4)
+    fac["cap"] = [14.0, 16.0, 15.0, 18.0]
+    q, cap = dem["w"].to_numpy(), fac["cap"].to_numpy()
+    want_w, want_u = brute_cpmp(d, q, cap, 2, True), brute_cpmp(d, q, cap, 2, False)
+    assert want_w != pytest.approx(want_u)  # the two objectives are different problems here
+    weighted = [
+        CPMP.from_cost_matrix(d, q, 2, None, cap, weighted_objective=True),
+        CPMP.from_geodataframe(dem, fac, "geometry", "geometry", "w", 2, "cap", weighted_objective=True),
+        PMedian.from_cost_matrix(d, q, 2, None, cap),                    # spopt's capacitated p-median
+        PMedian.from_geodataframe(dem, fac, "geometry", "geometry", "w", 2, "cap"),
+    ]
+    for model in weighted:
+        assert isinstance(model, CPMP) and model.weighted_objective
+        r = model.solve(EXACT)
+        assert r.status is SolveStatus.OPTIMAL and r.objective == pytest.approx(want_w, rel=1e-6)
+    r = CPMP.from_geodataframe(dem, fac, "geometry", "geometry", "w", 2, "cap").solve(EXACT)
+    assert r.objective == pytest.approx(want_u, rel=1e-6)  # the benchmark default stays unweighted
+
+
+def test_fulfill_predefined_fac_fills_required_sites_to_capacity():
+    d = euclid(8, 10, 5)
+    q = np.full(10, 2.0)
+    cap = np.array([8.0, 12.0, 12.0, 12.0, 12.0])
+    r = CPMP.from_cost_matrix(d, q, 3, [1, 0, 0, 0, 0], cap, True).solve(EXACT)
+    assert r.status is SolveStatus.OPTIMAL and 0 in r.facilities.tolist()
+    assert q[r.assignment == 0].sum() == pytest.approx(8.0)
+    free = CPMP.from_cost_matrix(d, q, 3, [1, 0, 0, 0, 0], cap).solve(EXACT)
+    assert free.objective <= r.objective + 1e-9
+    with pytest.raises(InputError, match="fulfill_predefined_fac"):
+        PMedian.from_cost_matrix(d, q, 3, [1, 0, 0, 0, 0], None, True)
+    with pytest.raises(InputError, match="cannot all be filled"):
+        CPMP.from_cost_matrix(d, q, 3, [1, 1, 0, 0, 0], np.array([15.0, 15.0, 1, 1, 1]), True)
+
+
+# --------------------------------------------------------------------------- positional order as spopt's
+# spopt/locate (github.com/pysal/spopt @ 493a58aa99134b6abecf8d37479fbee01a46e820): the positional parameters
+# of each constructor, in order.
+SPOPT_SIGNATURES = {
+    (LSCP, "from_cost_matrix"): ["cost_matrix", "service_radius", "predefined_facilities_arr", "demand_quantity_arr",
+                                 "facility_capacity_arr", "name"],
+    (LSCP, "from_geodataframe"): ["gdf_demand", "gdf_fac", "demand_col", "facility_col", "service_radius",
+                                  "predefined_facility_col", "demand_quantity_col", "facility_capacity_col",
+                                  "distance_metric", "name"],
+    (MCLP, "from_cost_matrix"): ["cost_matrix", "weights", "service_radius", "p_facilities",
+                                 "predefined_facilities_arr", "name"],
+    (MCLP, "from_geodataframe"): ["gdf_demand", "gdf_fac", "demand_col", "facility_col", "weights_cols",
+                                  "service_radius", "p_facilities", "predefined_facility_col", "distance_metric",
+                                  "name"],
+    (PMedian, "from_cost_matrix"): ["cost_matrix", "weights", "p_facilities", "predefined_facilities_arr",
+                                    "facility_capacities", "fulfill_predefined_fac", "name"],
+    (PMedian, "from_geodataframe"): ["gdf_demand", "gdf_fac", "demand_col", "facility_col", "weights_cols",
+                                     "p_facilities", "facility_capacity_col", "predefined_facility_col",
+                                     "fulfill_predefined_fac", "distance_metric", "name"],
+    (PCenter, "from_cost_matrix"): ["cost_matrix", "p_facilities", "predefined_facilities_arr", "name"],
+    (PCenter, "from_geodataframe"): ["gdf_demand", "gdf_fac", "demand_col", "facility_col", "p_facilities",
+                                     "predefined_facility_col", "distance_metric", "name"],
+}
+SPOPT_SIGNATURES[(CPMP, "from_cost_matrix")] = SPOPT_SIGNATURES[(PMedian, "from_cost_matrix")]
+SPOPT_SIGNATURES[(CPMP, "from_geodataframe")] = SPOPT_SIGNATURES[(PMedian, "from_geodataframe")]
+
+
+@pytest.mark.parametrize("cls,method", list(SPOPT_SIGNATURES), ids=lambda v: getattr(v, "__name__", v))
+def test_positional_parameters_match_spopt(cls, method):
+    params = inspect.signature(getattr(cls, method)).parameters.values()
+    positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    assert positional == SPOPT_SIGNATURES[(cls, method)]
+
+
+def test_lscp_positional_demand_then_capacity_as_spopt():
+    d = np.array([[1.0, 1.0, 9.0], [1.0, 1.0, 9.0], [9.0, 1.0, 1.0]])
+    # spopt order: demand (1 each), then capacity (3 each): one facility (site 1) covers all
+    r = LSCP.from_cost_matrix(d, 2.0, None, [1.0, 1.0, 1.0], [3.0, 3.0, 3.0]).solve(EXACT)
+    assert r.status is SolveStatus.OPTIMAL and r.facilities.tolist() == [1]
+    with pytest.raises(InputError, match="without facility capacities"):
+        LSCP.from_cost_matrix(d, 2.0, None, [1.0, 1.0, 1.0])
+
+
+def test_mclp_geodataframe_positional_distance_metric():
+    dem, fac, _ = frames(9, 30, 8)
+    from scipy.spatial.distance import cdist
+
+    xy = lambda g: np.column_stack([g.geometry.x, g.geometry.y])  # noqa: E731
+    manhattan = cdist(xy(dem), xy(fac), "cityblock")
+    geo = MCLP.from_geodataframe(dem, fac, "geometry", "geometry", "w", 30.0, 2, None, "manhattan").solve(EXACT)
+    mat = MCLP.from_cost_matrix(manhattan, dem["w"].to_numpy(), 30.0, 2).solve(EXACT)
+    assert geo.objective == pytest.approx(mat.objective)
+
+
+def test_old_cpmp_positional_capacities_fail_loudly():
+    d = euclid(10, 6, 4)
+    with pytest.raises(InputError):  # capacities where spopt puts the predefined mask: never read silently
+        CPMP.from_cost_matrix(d, np.ones(6), 2, [4.0, 4.0, 4.0, 4.0])
