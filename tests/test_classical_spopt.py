@@ -10,8 +10,10 @@ from __future__ import annotations
 import inspect
 import itertools
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pulp
 import pytest
 
 from siting.classical import CPMP, LSCP, MCLP, PCenter, PMedian, SiteIndices
@@ -230,3 +232,130 @@ def test_old_cpmp_positional_capacities_fail_loudly():
     d = euclid(10, 6, 4)
     with pytest.raises(InputError):  # capacities where spopt puts the predefined mask: never read silently
         CPMP.from_cost_matrix(d, np.ones(6), 2, [4.0, 4.0, 4.0, 4.0])
+
+
+# --------------------------------------------------------------------------- spopt's results on the model
+def test_lscp_fac2cli_lists_every_covered_client_as_spopt():
+    d = euclid(11, 40, 8)
+    model = LSCP.from_cost_matrix(d, 45.0)
+    r = model.solve(EXACT)
+    assert r.status is SolveStatus.OPTIMAL
+    within = d <= 45.0
+    assert len(r.fac2cli) == 8
+    for j in range(8):
+        want = np.flatnonzero(within[:, j]).tolist() if j in r.facilities else []
+        assert r.fac2cli[j] == want
+    for i in range(40):
+        assert r.cli2fac[i] == [j for j in r.facilities.tolist() if within[i, j]]
+    twice = [i for i in range(40) if len(r.cli2fac[i]) > 1]
+    assert twice  # this instance has clients covered by two open sites: spopt lists them under both
+    fc, assigned = r.facility_clients(), r.facility_assigned_clients()
+    assert sum(len(v) for v in fc.values()) == sum(len(c) for c in r.cli2fac) > 40
+    assert sorted(np.concatenate(list(assigned.values())).tolist()) == list(range(40))  # each client once
+
+
+def test_spopt_attributes_on_the_model_and_results_false():
+    d = euclid(12, 30, 6)
+    w = np.arange(1, 31, dtype=float)
+    model = MCLP.from_cost_matrix(d, w, 20.0, 2)
+    r = model.solve(EXACT)
+    for name in ("fac2cli", "cli2fac", "n_cli_uncov", "perc_cov", "mean_dist"):
+        assert getattr(model, name) == getattr(r, name), name
+    covered = np.array([bool(c) for c in r.cli2fac])
+    assert model.n_cli_uncov == int((~covered).sum()) > 0
+    assert model.perc_cov == pytest.approx(100.0 * covered.mean())  # clients counted, as spopt
+    assert r.covered_demand_percentage == pytest.approx(100.0 * w[covered].sum() / w.sum())
+    assert r.covered_demand_percentage != pytest.approx(model.perc_cov)
+    assert [v.value() for v in model.fac_vars] == [1.0 if j in r.facilities else 0.0 for j in range(6)]
+    again = MCLP.from_cost_matrix(d, w, 20.0, 2)
+    again.solve(EXACT, results=False)
+    with pytest.raises(AttributeError):
+        again.fac2cli  # noqa: B018 -- as spopt without results
+    assert again.result is not None and again.result.fac2cli == r.fac2cli
+
+
+def test_cflp_multi_source_fac2cli_and_mean_distance_follow_the_shares():
+    from siting.classical import CFLP
+
+    d = np.array([[1.0, 4.0], [1.0, 4.0], [5.0, 1.0]])
+    q = np.array([3.0, 3.0, 2.0])
+    r = CFLP.from_cost_matrix(d, q, [4.0, 10.0], [0.0, 0.0], single_source=False, per_unit_cost=True).solve(EXACT)
+    assert r.status is SolveStatus.OPTIMAL
+    split = [i for i in range(3) if len(r.cli2fac[i]) == 2]
+    assert len(split) == 1  # 4 units at site 0 for 6 units of demand near it: one client is split
+    sh = r.shares.toarray()
+    assert r.mean_dist == pytest.approx((q[:, None] * sh * d).sum() / q.sum())
+
+
+# --------------------------------------------------------------------------- solve(pulp solver)
+@pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated:DeprecationWarning")
+def test_solve_accepts_pulp_solvers():
+    from siting.classical._result import options_from_pulp
+
+    opts = options_from_pulp(pulp.PULP_CBC_CMD(msg=False, timeLimit=7, gapRel=0.01, threads=2))
+    assert (opts.backend, opts.time_limit_s, opts.relative_gap, opts.threads) == ("cbc", 7.0, 0.01, 2)
+    assert options_from_pulp(pulp.PULP_CBC_CMD(msg=False)).relative_gap == 0.0  # CBC's default: proven optimum
+    assert options_from_pulp(pulp.HiGHS_CMD(msg=False)).backend == "highs"
+    d = euclid(13, 25, 7)
+    ref = MCLP.from_cost_matrix(d, None, 25.0, 2).solve(EXACT)
+    model = MCLP.from_cost_matrix(d, None, 25.0, 2)
+    r = model.solve(pulp.PULP_CBC_CMD(msg=False), results=True)
+    assert r.backend == "cbc" and r.status is SolveStatus.OPTIMAL
+    assert r.objective == pytest.approx(ref.objective) and model.n_cli_uncov == ref.n_cli_uncov
+    with pytest.raises(InputError, match="GLPK_CMD has no siting backend"):
+        model.solve(pulp.GLPK_CMD(msg=False))
+    with pytest.raises(InputError, match="no siting backend"):
+        model.solve("cbc")
+
+
+# --------------------------------------------------------------------------- spopt's own real-world figures
+DATA = Path(__file__).parent / "data" / "spopt"
+
+
+def sf_instance() -> tuple[np.ndarray, np.ndarray]:
+    """spopt's San Francisco instance, built as its TestRealWorldLocate builds it."""
+    import pandas as pd
+
+    nd = pd.read_csv(DATA / "SF_network_distance_candidateStore_16_censusTract_205_new.csv")
+    cost = nd.pivot_table(values="distance", index="DestinationName", columns="name").to_numpy()
+    dem = pd.read_csv(DATA / "SF_demand_205_centroid_uniform_weight.csv").sort_values(by=["NAME"]).reset_index()
+    return cost, dem["POP2000"].to_numpy()
+
+
+@pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated:DeprecationWarning")
+def test_spopt_sf_mclp_uncovered_clients_and_percentage():
+    cost, ai = sf_instance()
+    model = MCLP.from_cost_matrix(cost, ai, 5000.0, 4)
+    model.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert model.result.status is SolveStatus.OPTIMAL
+    assert model.n_cli_uncov == 21                                    # spopt test_mclp.py
+    assert model.perc_cov == pytest.approx(89.75609756097561)
+
+
+def test_spopt_sf_pmedian_mean_distance():
+    cost, ai = sf_instance()
+    model = PMedian.from_cost_matrix(cost, ai, 4)
+    model.solve(EXACT)
+    assert model.result.status is SolveStatus.OPTIMAL
+    assert model.mean_dist == pytest.approx(2982.1268579890657, rel=1e-12)  # spopt test_p_median.py
+
+
+def test_spopt_capacitated_pmedian_with_fulfilled_predefined_schools():
+    import pandas as pd
+
+    t = pd.read_csv(DATA / "example_subject_student_school_journeys.csv")
+    cost = (t.pivot_table(columns="school", fill_value=10000, index="student", sort=False, values="time")
+            .astype(int).values)
+    schools = pd.read_csv(DATA / "example_subject_schools.csv")
+    caps = np.array(schools["Count"])
+    priority_1 = np.array(schools[schools["priority"] == 1].index.tolist())  # an index list, as spopt's test
+    model = PMedian.from_cost_matrix(cost, np.ones(cost.shape[0]), 10, predefined_facilities_arr=priority_1,
+                                     facility_capacities=caps, fulfill_predefined_fac=True)
+    r = model.solve(EXACT)
+    assert isinstance(model, CPMP) and r.status is SolveStatus.OPTIMAL
+    assert model.mean_dist == pytest.approx(87.2)                     # spopt test_c_p_median.py
+    assert set(priority_1.tolist()) <= set(r.facilities.tolist())
+    priority_3 = np.array(schools[schools["priority"] == 3].index.tolist())
+    with pytest.raises(ValueError):
+        PMedian.from_cost_matrix(cost, np.ones(cost.shape[0]), 10, predefined_facilities_arr=priority_3,
+                                 facility_capacities=caps, fulfill_predefined_fac=True)

@@ -1,26 +1,33 @@
-"""Shared pieces of the classical location models: input checks, geometry, results.
+"""Shared pieces of the classical location models: input checks and geometry.
 
-Every model returns a frozen :class:`LocationResult` (or a subclass): the solver-neutral
-status / objective / bound / gap / seconds of :class:`~siting.solvers.SolveResult`
-plus the usual location outputs (open facilities, client → facility assignment,
-coverage percentage, mean distance).
+The results (and spopt's post-solve attributes, PuLP solvers as options) are in
+:mod:`._result`, re-exported here so that every model reads them as ``cm.<name>``.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from siting.core.options import CLASSICAL_DEFAULTS, SolverOptions
-from siting.core.results import OutcomeFigures, SolveResult, SolveStatus
+from siting.classical._result import (
+    UNASSIGNED,
+    LocationResult,
+    nearest_assignment,
+    no_solution,
+    options_or_default,
+    publish,
+)
 from siting.errors import InputError, SitingWarning
 
-UNASSIGNED = -1
+__all__ = [
+    "UNASSIGNED", "LocationResult", "SiteIndices", "as_cost_matrix", "as_site_mask", "as_vector", "check_crs",
+    "check_p", "column", "geodataframe_costs", "nearest_assignment", "no_solution", "options_or_default", "publish",
+    "site_mask_column",
+]
 
 
 # --------------------------------------------------------------------------- input checks
@@ -199,11 +206,6 @@ def check_p(p: Any, n_sites: int, n_required: int = 0, *, name: str = "p_facilit
     return p
 
 
-def options_or_default(options: SolverOptions | None, **overrides: Any) -> SolverOptions:
-    opts = options or SolverOptions(**CLASSICAL_DEFAULTS)
-    return opts.model_copy(update=overrides) if overrides else opts
-
-
 # --------------------------------------------------------------------------- geometry
 def check_crs(gdf_demand: Any, gdf_fac: Any) -> None:
     """Raise when the two GeoDataFrames have different CRSs; warn when the CRS is geographic.
@@ -293,91 +295,3 @@ def column(gdf: Any, col: str | None, *, what: str) -> np.ndarray | None:
     if col not in gdf.columns:
         raise InputError(f"no column '{col}'", field=col, expected=what)
     return gdf[col].to_numpy()
-
-
-# --------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class LocationResult(OutcomeFigures):
-    """Outcome of a classical location model.
-
-    ``status`` / ``objective`` / ``bound`` / ``seconds`` / ``backend`` have the meaning of
-    :class:`~siting.solvers.SolveResult`; ``OPTIMAL`` is reported only with a proven bound.
-    ``facilities`` are the open site indices; ``assignment[i]`` is the site serving
-    client i (``-1``: not served / not covered). ``distance`` is the client × site matrix
-    the model was built on (un-weighted), ``weights`` the client demand.
-    """
-
-    status: SolveStatus
-    objective: float | None
-    bound: float | None
-    seconds: float
-    backend: str
-    facilities: np.ndarray
-    assignment: np.ndarray
-    distance: np.ndarray = field(repr=False)
-    weights: np.ndarray = field(repr=False)
-    message: str = ""
-    solve_result: SolveResult | None = field(default=None, repr=False)
-    stats: dict[str, float] = field(default_factory=dict, repr=False)
-
-    def facility_clients(self) -> dict[int, np.ndarray]:
-        """Open facility → indices of the clients it serves (spopt's ``fac2cli``)."""
-        out: dict[int, np.ndarray] = {}
-        for f in self.facilities.tolist():
-            out[int(f)] = np.flatnonzero(self.assignment == f)
-        return out
-
-    def client_facility(self) -> np.ndarray:
-        """Client → serving site (``-1`` when not served): spopt's ``cli2fac`` as an array."""
-        return self.assignment.copy()
-
-    @property
-    def served(self) -> np.ndarray:
-        return self.assignment >= 0
-
-    @property
-    def coverage_percentage(self) -> float:
-        """Share of the total demand (weights) that is served, in percent."""
-        total = float(self.weights.sum())
-        if total <= 0:
-            return 100.0 * float(self.served.mean()) if self.served.size else 0.0
-        return 100.0 * float(self.weights[self.served].sum()) / total
-
-    @property
-    def client_distance(self) -> np.ndarray:
-        """Distance from each client to its serving site (NaN when not served)."""
-        d = np.full(self.assignment.shape, np.nan)
-        s = self.served
-        d[s] = self.distance[np.flatnonzero(s), self.assignment[s]]
-        return d
-
-    @property
-    def mean_distance(self) -> float:
-        """Demand-weighted mean distance over served clients (NaN without any)."""
-        s = self.served
-        if not s.any():
-            return math.nan
-        w = self.weights[s]
-        d = self.client_distance[s]
-        return float(np.average(d, weights=w)) if w.sum() > 0 else float(d.mean())
-
-
-def nearest_assignment(cost: np.ndarray, open_sites: Sequence[int] | np.ndarray) -> np.ndarray:
-    """Each client's cheapest open site (``-1`` if none is reachable)."""
-    open_sites = np.asarray(open_sites, dtype=np.int64)
-    if open_sites.size == 0:
-        return np.full(cost.shape[0], UNASSIGNED, dtype=np.int64)
-    sub = cost[:, open_sites]
-    k = np.argmin(sub, axis=1)
-    out = open_sites[k].astype(np.int64)
-    out[~np.isfinite(sub[np.arange(cost.shape[0]), k])] = UNASSIGNED
-    return out
-
-
-def no_solution(status: SolveStatus, distance: np.ndarray, weights: np.ndarray, seconds: float, backend: str,
-                message: str, solve_result: SolveResult | None = None, bound: float | None = None) -> dict[str, Any]:
-    """Keyword arguments of a result without a solution."""
-    return dict(status=status, objective=None, bound=bound, seconds=seconds, backend=backend,
-                facilities=np.zeros(0, dtype=np.int64),
-                assignment=np.full(distance.shape[0], UNASSIGNED, dtype=np.int64),
-                distance=distance, weights=weights, message=message, solve_result=solve_result)

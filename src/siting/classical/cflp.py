@@ -48,6 +48,24 @@ class CFLPResult(cm.LocationResult):
     fixed_cost: float | None = None
     assignment_cost: float | None = None
 
+    def _relation(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (client, site) pair with a positive share (multi-source: a client under several sites)."""
+        if self.shares is None:
+            return super()._relation()
+        rows, cols = self.shares.nonzero()
+        return rows.astype(np.int64), cols.astype(np.int64)
+
+    @property
+    def mean_distance(self) -> float:
+        """Demand-weighted mean distance, each client's demand split by its shares (NaN without any)."""
+        if self.shares is None or self.shares.nnz == 0:
+            return super().mean_distance
+        sh = self.shares.tocoo()
+        served = self.weights[sh.row] * sh.data
+        if served.sum() <= 0:
+            return super().mean_distance
+        return float((served * self.distance[sh.row, sh.col]).sum() / served.sum())
+
 
 class CFLP:
     """Capacitated facility location; see the module docstring for the formulation."""
@@ -101,16 +119,33 @@ class CFLP:
             single_source=single_source, per_unit_cost=True, p_facilities=p_facilities,
             predefined_facilities_arr=pre, name=name)
 
-    def solve(self, options: SolverOptions | None = None, *, reduce: bool | None = None,
+    def solve(self, options: Any = None, results: bool = True, *, reduce: bool | None = None,
               **overrides: Any) -> CFLPResult:
-        """Solve. With ``reduce`` (default: multi-source without p and ≥ 20,000 pairs) it first
-        runs the Lagrangian bound of :mod:`._cflp_lagrange`, transportation-LP and restricted-MIP
-        upper bounds, closes/fixes the sites the bound proves, then solves the MIP on the rest
-        (exact). Measured on capa-8000 with a 120 s limit: 19,287,183 (bound 19,232,466) against
-        26,734,684 from the plain MIP; the published optimum is 19,240,822."""
+        """Solve the module-docstring formulation.
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object (``pulp.PULP_CBC_CMD(msg=False)``; see
+            :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        reduce : bool or None
+            First run the Lagrangian bound of :mod:`._cflp_lagrange`, transportation-LP and
+            restricted-MIP upper bounds, close / fix the sites the bound proves, then solve the
+            MIP on the rest (still exact). None (default): for multi-source instances without p
+            and with ≥ 20,000 pairs. Measured figures: ``benchmarks/results/``.
+        **overrides
+            SolverOptions fields to change.
+
+        Returns
+        -------
+        CFLPResult
+            Also kept as ``self.result``.
+        """
         opts = cm.options_or_default(options, **overrides)
-        self.result = solve_cflp(self, opts, reduce)
-        return self.result
+        return cm.publish(self, solve_cflp(self, opts, reduce), results)
 
 
 def solve_cflp(model: CFLP, options: SolverOptions, reduce: bool | None = None) -> CFLPResult:

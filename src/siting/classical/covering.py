@@ -24,14 +24,13 @@ With ``facility_capacity_arr`` both become capacitated: coverage is by shares
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from siting.classical import _common as cm
-from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.errors import InputError
 from siting.solvers import LinearProgramBuilder, solve
@@ -39,10 +38,27 @@ from siting.solvers import LinearProgramBuilder, solve
 
 @dataclass(frozen=True)
 class CoverageResult(cm.LocationResult):
-    """LSCP / MCLP outcome. ``assignment[i]`` is the nearest open covering site (−1: uncovered)."""
+    """LSCP / MCLP outcome. ``assignment[i]`` is the nearest open covering site (−1: uncovered).
+
+    ``fac2cli`` / :meth:`facility_clients` list every client within ``radius`` of each open
+    site, as spopt's ``fac2cli`` (a client covered twice is listed twice); the capacitated
+    MCLP lists the clients with a positive share at the site (``shares``).
+    """
 
     covered_weight: float | None = None
     total_weight: float | None = None
+    radius: float | None = None
+    shares: sp.csr_matrix | None = field(default=None, repr=False)
+    covered_by_share: bool = False
+
+    def _relation(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.covered_by_share and self.shares is not None:
+            rows, cols = self.shares.nonzero()
+            return rows.astype(np.int64), cols.astype(np.int64)
+        if self.radius is None or self.facilities.size == 0:
+            return super()._relation()
+        rows, k = np.nonzero(self.distance[:, self.facilities] <= self.radius)
+        return rows.astype(np.int64), self.facilities[k]
 
 
 def cover_matrix(distance: np.ndarray, radius: float) -> sp.csr_matrix:
@@ -83,20 +99,24 @@ class _Covering:
         secs = time.perf_counter() - t0
         if not sr.status.has_solution or sr.values is None:
             return CoverageResult(**cm.no_solution(sr.status, self.distance, self.weights, secs, sr.backend,
-                                                   sr.message or sr.status.value, sr, sr.bound), stats=extra)
+                                                   sr.message or sr.status.value, sr, sr.bound), stats=extra,
+                                  radius=self.radius)
         open_sites = np.flatnonzero(lp.block_values(sr.values, "open") > 0.5).astype(np.int64)
         d = np.where(self.distance <= self.radius, self.distance, np.inf)
         assign = cm.nearest_assignment(d, open_sites)
+        sh = None
         if "share" in lp.var_blocks:  # capacitated: the site with the largest share
             xv = lp.block_values(sr.values, "share")
             rows, cols = extra.pop("_rows"), extra.pop("_cols")
             sh = sp.csr_matrix((np.where(xv > 1e-9, xv, 0.0), (rows, cols)), shape=self.distance.shape)
+            sh.eliminate_zeros()
             best = np.asarray(sh.argmax(axis=1)).reshape(-1)
             assign = np.where(np.asarray(sh.max(axis=1).todense()).reshape(-1) > 1e-9, best, -1).astype(np.int64)
         covered = float(self.weights[assign >= 0].sum())
         return CoverageResult(sr.status, sr.objective, sr.bound, secs, sr.backend, open_sites, assign, self.distance,
                               self.weights, sr.message, sr, extra, covered_weight=covered,
-                              total_weight=float(self.weights.sum()))
+                              total_weight=float(self.weights.sum()), radius=self.radius, shares=sh,
+                              covered_by_share=sh is not None and self.p is not None)
 
 
 class LSCP(_Covering):
@@ -186,7 +206,26 @@ class LSCP(_Covering):
                                     cm.column(gdf_demand, demand_quantity_col, what="a demand column"),
                                     cm.column(gdf_fac, facility_capacity_col, what="a capacity column"), name)
 
-    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CoverageResult:
+    def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> CoverageResult:
+        """Solve; ``solve(pulp.PULP_CBC_CMD(msg=False))`` works as in spopt.
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object mapped to a backend
+            (:func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        **overrides
+            SolverOptions fields to change (``time_limit_s=10``).
+
+        Returns
+        -------
+        CoverageResult
+            Also kept as ``self.result``. Not-optimal outcomes are reported in ``status``
+            (spopt raises instead).
+        """
         opts = cm.options_or_default(options, **overrides)
         t0 = time.perf_counter()
         cover = cover_matrix(self.distance, self.radius)
@@ -194,8 +233,8 @@ class LSCP(_Covering):
         if empty.size:
             self.result = CoverageResult(**cm.no_solution(
                 SolveStatus.INFEASIBLE, self.distance, self.weights, time.perf_counter() - t0, opts.backend,
-                f"client {int(empty[0])} has no site within {self.radius:g}"))
-            return self.result
+                f"client {int(empty[0])} has no site within {self.radius:g}"), radius=self.radius)
+            return cm.publish(self, self.result, results)
         m = self.distance.shape[1]
         b = LinearProgramBuilder(self.name)
         y = b.add_binaries("open", m)
@@ -220,8 +259,7 @@ class LSCP(_Covering):
             b.add_constraints("required", fx.size, np.arange(fx.size), y[fx], 1.0, lb=1.0)
         b.add_objective("facilities", "min", y, 1.0)
         lp = b.build()
-        self.result = self._finish(lp, solve(lp, opts), t0, extra)
-        return self.result
+        return cm.publish(self, self._finish(lp, solve(lp, opts), t0, extra), results)
 
 
 class MCLP(_Covering):
@@ -314,7 +352,8 @@ class MCLP(_Covering):
                                     name, facility_capacity_arr=cm.column(gdf_fac, facility_capacity_col,
                                                                           what="a capacity column"))
 
-    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CoverageResult:
+    def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> CoverageResult:
+        """Solve; as :meth:`LSCP.solve` (a PuLP solver object, ``results=``, overrides)."""
         opts = cm.options_or_default(options, **overrides)
         t0 = time.perf_counter()
         cover = cover_matrix(self.distance, self.radius)
@@ -347,5 +386,4 @@ class MCLP(_Covering):
             fx = np.flatnonzero(self.predefined)
             b.add_constraints("required", fx.size, np.arange(fx.size), y[fx], 1.0, lb=1.0)
         lp = b.build()
-        self.result = self._finish(lp, solve(lp, opts), t0, extra)
-        return self.result
+        return cm.publish(self, self._finish(lp, solve(lp, opts), t0, extra), results)

@@ -27,7 +27,6 @@ import numpy as np
 
 from siting.classical import _common as cm
 from siting.classical.cflp import CFLPResult, solve_assignment_model
-from siting.core.options import SolverOptions
 from siting.errors import InputError
 
 
@@ -164,16 +163,28 @@ class CPMP:
                                     cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
                                     fulfill_predefined_fac, name, weighted_objective=weighted_objective)
 
-    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CPMPResult:
-        """Solve with ``options`` (default: the classical defaults), any field overridden by keyword.
+    def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> CPMPResult:
+        """Solve the single-source model of the module docstring.
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object as spopt takes (``pulp.PULP_CBC_CMD(msg=False)``;
+            see :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        **overrides
+            SolverOptions fields to change.
 
         Returns
         -------
         CPMPResult
+            Also kept as ``self.result``.
         """
         opts = cm.options_or_default(options, **overrides)
         cost = self.distance * self.demand[:, None] if self.weighted_objective else self.distance
-        self.result = solve_assignment_model(cost, self.demand, self.capacity, np.zeros(self.capacity.size), True,
-                                             self.predefined, self.p, self.distance, opts, self.name, CPMPResult,
-                                             fill_exactly=self.predefined if self.fulfill_predefined else None)
-        return self.result
+        res = solve_assignment_model(cost, self.demand, self.capacity, np.zeros(self.capacity.size), True,
+                                     self.predefined, self.p, self.distance, opts, self.name, CPMPResult,
+                                     fill_exactly=self.predefined if self.fulfill_predefined else None)
+        return cm.publish(self, res, results)

@@ -95,10 +95,27 @@ class PCenter:
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         return cls.from_cost_matrix(d, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col), name)
 
-    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> PCenterResult:
+    def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> PCenterResult:
+        """Solve by binary search on the covering decision problem.
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object as spopt takes (``pulp.PULP_CBC_CMD(msg=False)``;
+            see :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        **overrides
+            SolverOptions fields to change.
+
+        Returns
+        -------
+        PCenterResult
+            Also kept as ``self.result``.
+        """
         opts = cm.options_or_default(options, **overrides)
-        self.result = solve_pcenter(self.distance, self.p, self.predefined, opts, self.name)
-        return self.result
+        return cm.publish(self, solve_pcenter(self.distance, self.p, self.predefined, opts, self.name), results)
 
 
 def _probe(d: np.ndarray, radius: float, p: int, fixed: np.ndarray, options: SolverOptions, time_left: float,

@@ -174,14 +174,40 @@ class PMedian:
                                     cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
                                     fulfill_predefined_fac, name)
 
-    def solve(self, options: SolverOptions | None = None, *, method: str = "bnb", **overrides: Any) -> PMedianResult:
-        """Solve; ``method`` picks stage 4: ``"bnb"`` (Lagrangian branch-and-bound) or ``"mip"``
-        (radius MIP through ``options.backend``)."""
+    def solve(self, options: Any = None, results: bool = True, *, method: str = "bnb",
+              **overrides: Any) -> PMedianResult:
+        """Solve (stages 1–4 of the module docstring).
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object as spopt takes (``pulp.PULP_CBC_CMD(msg=False)``;
+            see :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        method : str
+            Stage 4: ``"bnb"`` (Lagrangian branch-and-bound, default) or ``"mip"`` (radius MIP
+            through the backend).
+        **overrides
+            SolverOptions fields to change (``time_limit_s=10``).
+
+        Returns
+        -------
+        PMedianResult
+            Also kept as ``self.result``; a time-limited run says ``FEASIBLE`` (spopt raises or,
+            with PuLP's CBC, may say "Optimal").
+
+        Raises
+        ------
+        InputError
+            An unknown ``method``, or a PuLP solver without a siting backend.
+        """
         if method not in ("bnb", "mip"):
             raise InputError(f"'{method}'", field="method", expected="'bnb' or 'mip'")
-        self.result = solve_pmedian(self.cost_matrix, self.weights, self.p_facilities, self.predefined,
-                                    cm.options_or_default(options, **overrides), method)
-        return self.result
+        res = solve_pmedian(self.cost_matrix, self.weights, self.p_facilities, self.predefined,
+                            cm.options_or_default(options, **overrides), method)
+        return cm.publish(self, res, results)
 
 
 # --------------------------------------------------------------------------- driver
