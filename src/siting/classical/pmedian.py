@@ -24,10 +24,9 @@ So :func:`solve_pmedian` proves optimality in four stages:
    * ``method="mip"``: the radius formulation (Elloumi 2010, chained sparse form;
      :mod:`._radius_mip`) over the surviving pairs, solved by ``options.backend``.
    Either one's optimum, or its proof that nothing ≤ T exists, settles optimality.
-   Measured on OR-Library: the MIP needs minutes on small-p instances (HiGHS: pmed38 219 s,
-   pmed36 unproven after 300 s) where the B&B needs seconds (5 s, 28 s), because its node
-   bounds are the strong Lagrangian ones and its nodes cost milliseconds. (An explicit row
-   ``cost ≤ T`` in the MIP slowed HiGHS 2–3×, so the cut-off acts through the reduction.)
+   The B&B is the default because its node bounds are the strong Lagrangian ones and its
+   nodes are cheap; the cut-off ``cost ≤ T`` acts through the reduction, not as a MIP row.
+   Measured run times of both: ``benchmarks/results/classical_figures.md``.
 
 The full formulation being solved (with ``C_ij = w_i·d_ij``) is
 
