@@ -381,6 +381,7 @@ class MCLP(_Covering):
                               np.r_[np.ones(k), -np.ones(k)], ub=0.0)
             b.add_objective("covered_demand", "max", x, self.weights[coo.row])
             extra.update(_rows=coo.row, _cols=coo.col)
+        assert self.p is not None  # MCLP always has p (LSCP has none)
         b.add_constraints("p", 1, np.zeros(m), y, 1.0, lb=float(self.p), ub=float(self.p))
         if self.predefined.any():
             fx = np.flatnonzero(self.predefined)

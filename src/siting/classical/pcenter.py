@@ -43,7 +43,7 @@ def _greedy_cover(cover: sp.csc_matrix, p: int, fixed: np.ndarray) -> np.ndarray
     """Greedy set cover with at most p sites (required ones first), or None."""
     n, m = cover.shape
     covered = np.zeros(n, dtype=bool)
-    chosen = list(np.flatnonzero(fixed))
+    chosen: list[int] = np.flatnonzero(fixed).tolist()
     for j in chosen:
         covered[cover.indices[cover.indptr[j]:cover.indptr[j + 1]]] = True
     while not covered.all():
@@ -61,7 +61,7 @@ def _greedy_cover(cover: sp.csc_matrix, p: int, fixed: np.ndarray) -> np.ndarray
 
 def _farthest_point(d: np.ndarray, p: int, fixed: np.ndarray) -> np.ndarray:
     """Gonzalez-style: repeatedly open the site nearest to the currently worst-served client."""
-    chosen = list(np.flatnonzero(fixed))
+    chosen: list[int] = np.flatnonzero(fixed).tolist()
     if not chosen:
         chosen = [int(np.argmin(d.max(axis=0)))]
     d1 = d[:, chosen].min(axis=1)
@@ -174,7 +174,7 @@ def solve_pcenter(d: np.ndarray, p: int, fixed: np.ndarray, options: SolverOptio
         if ok is None:
             proven = False
             break
-        if ok:
+        if ok and sites is not None:
             up, best = mid, sites
         else:
             lo = mid + 1

@@ -210,6 +210,16 @@ class PMedian:
 
 
 # --------------------------------------------------------------------------- driver
+@dataclass
+class _Search:
+    """The upper-bound search shared with the Lagrangian phase's callback."""
+
+    ub: float
+    sites: np.ndarray
+    seen: set[int]
+    ls_s: float  # seconds spent in vertex substitution so far
+    lag_t0: float  # when the Lagrangian phase started
+
 def _closed(integral: bool, rel_gap: float) -> Any:
     def closed(lower: float, upper: float) -> bool:
         if not math.isfinite(lower):
@@ -261,30 +271,30 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
 
     # 1. upper bound
     ub_sites, ub, _ = local_search(Cf, greedy(Cf, p, fixed), fixed, deadline=deadline)
-    state = {"ub": ub, "sites": ub_sites, "seen": set(), "ls_s": 0.0, "lag_t0": time.perf_counter()}
+    state = _Search(ub, ub_sites, set(), 0.0, time.perf_counter())
     stats["ub_initial"] = ub
 
     def improve(sel: np.ndarray, it: int) -> None:
         sites = np.flatnonzero(sel)
         key = hash(sites.tobytes())
-        if key in state["seen"] or time.perf_counter() > deadline:
+        if key in state.seen or time.perf_counter() > deadline:
             return
-        state["seen"].add(key)
+        state.seen.add(key)
         # descents may take at most half of the Lagrangian phase's time (they dominate on big instances)
-        if it == 1 or sites.size != p or state["ls_s"] > max(0.5 * (time.perf_counter() - state["lag_t0"]), 1.0):
+        if it == 1 or sites.size != p or state.ls_s > max(0.5 * (time.perf_counter() - state.lag_t0), 1.0):
             return
         t_ls = time.perf_counter()
         s2, v2, _ = local_search(Cf, sites, fixed, deadline=deadline)
-        state["ls_s"] += time.perf_counter() - t_ls
-        if v2 < state["ub"] - 1e-9:
-            state["ub"], state["sites"] = v2, s2
+        state.ls_s += time.perf_counter() - t_ls
+        if v2 < state.ub - 1e-9:
+            state.ub, state.sites = v2, s2
 
     # 2. Lagrangian lower bound
     sc = SortedCosts.of(Cf)
     lam0 = Cf[np.arange(n), cm.nearest_assignment(Cf, ub_sites)]
-    lag = subgradient(Cf, sc, p, fixed, lam0, lambda: state["ub"], closed_gap=closed, on_selection=improve,
+    lag = subgradient(Cf, sc, p, fixed, lam0, lambda: state.ub, closed_gap=closed, on_selection=improve,
                       deadline=deadline - 0.25 * options.time_limit_s)
-    ub, ub_sites = state["ub"], state["sites"]
+    ub, ub_sites = state.ub, state.sites
     stats.update(ub=ub, lagrangian_bound=lag.bound, lagrangian_iterations=lag.iterations,
                  lagrangian_seconds=lag.seconds, seconds_to_bounds=time.perf_counter() - t0)
     lower = math.ceil(lag.bound - 1e-6) if integral else lag.bound
