@@ -16,7 +16,7 @@ import numpy as np
 import pulp
 import pytest
 
-from siting.classical import CPMP, LSCP, MCLP, PCenter, PMedian, SiteIndices
+from siting.classical import CPMP, LSCP, LSCPB, MCLP, PCenter, PDispersion, PMedian, SiteIndices
 from siting.classical._common import as_site_mask
 from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
@@ -197,6 +197,15 @@ SPOPT_SIGNATURES = {
     (PCenter, "from_geodataframe"): ["gdf_demand", "gdf_fac", "demand_col", "facility_col", "p_facilities",
                                      "predefined_facility_col", "distance_metric", "name"],
 }
+SPOPT_SIGNATURES.update({
+    (LSCPB, "from_cost_matrix"): ["cost_matrix", "service_radius", "solver", "predefined_facilities_arr", "name"],
+    (LSCPB, "from_geodataframe"): ["gdf_demand", "gdf_fac", "demand_col", "facility_col", "service_radius", "solver",
+                                   "predefined_facility_col", "distance_metric", "name"],
+    (LSCPB, "solve"): ["self", "results"],
+    (PDispersion, "from_cost_matrix"): ["cost_matrix", "p_facilities", "predefined_facilities_arr", "name"],
+    (PDispersion, "from_geodataframe"): ["gdf_fac", "facility_col", "p_facilities", "predefined_facility_col",
+                                         "distance_metric", "name"],
+})
 SPOPT_SIGNATURES[(CPMP, "from_cost_matrix")] = SPOPT_SIGNATURES[(PMedian, "from_cost_matrix")]
 SPOPT_SIGNATURES[(CPMP, "from_geodataframe")] = SPOPT_SIGNATURES[(PMedian, "from_geodataframe")]
 
@@ -359,3 +368,15 @@ def test_spopt_capacitated_pmedian_with_fulfilled_predefined_schools():
     with pytest.raises(ValueError):
         PMedian.from_cost_matrix(cost, np.ones(cost.shape[0]), 10, predefined_facilities_arr=priority_3,
                                  facility_capacities=caps, fulfill_predefined_fac=True)
+
+
+def test_solver_keyword_and_unknown_overrides():
+    d = euclid(14, 20, 6)
+    model = PMedian.from_cost_matrix(d, None, 2)
+    assert model.solve(solver=EXACT).status is SolveStatus.OPTIMAL  # spopt's keyword name
+    with pytest.raises(InputError, match="time_limt_s"):
+        model.solve(EXACT, time_limt_s=5)                            # a typo is an error, never ignored
+    with pytest.raises(InputError, match="relative_gap"):
+        model.solve(EXACT, relative_gap=3.0)
+    with pytest.raises(InputError, match="both"):
+        model.solve(EXACT, solver=EXACT)

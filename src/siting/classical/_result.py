@@ -286,11 +286,32 @@ def options_or_default(options: Any, **overrides: Any) -> SolverOptions:
     """``options`` (SolverOptions, a PuLP solver object or None) with ``overrides`` applied.
 
     None gives the classical defaults (:data:`~siting.core.options.CLASSICAL_DEFAULTS`).
+    ``solver=`` (spopt's keyword for the same argument) is accepted in place of ``options``.
+
+    Raises
+    ------
+    InputError
+        An override that is no :class:`SolverOptions` field (a typo is never ignored) or has
+        a bad value, ``options`` and ``solver=`` both given, or a PuLP solver without a backend.
     """
+    if "solver" in overrides:
+        if options is not None:
+            raise InputError("both options and solver= given", field="solver", expected="one of them")
+        options = overrides.pop("solver")
     if options is None:
         opts = SolverOptions(**CLASSICAL_DEFAULTS)
     elif isinstance(options, SolverOptions):
         opts = options
     else:
         opts = options_from_pulp(options)
-    return opts.model_copy(update=overrides) if overrides else opts
+    if not overrides:
+        return opts
+    unknown = sorted(set(overrides) - set(SolverOptions.model_fields))
+    if unknown:
+        raise InputError(f"unknown solver option(s) {unknown}", field=unknown[0],
+                         expected=f"one of {sorted(SolverOptions.model_fields)}")
+    try:
+        return SolverOptions(**{**opts.model_dump(), **overrides})
+    except ValueError as exc:
+        raise InputError(f"solver options {overrides} ({exc})", field=next(iter(overrides)),
+                         expected="valid SolverOptions values") from exc
