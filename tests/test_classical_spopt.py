@@ -380,3 +380,20 @@ def test_solver_keyword_and_unknown_overrides():
         model.solve(EXACT, relative_gap=3.0)
     with pytest.raises(InputError, match="both"):
         model.solve(EXACT, solver=EXACT)
+
+
+@pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated:DeprecationWarning")
+def test_readme_classical_section_runs_as_written():
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Classical location models"):]
+    section = section[: section.index("\n## ", 1)]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2
+    ns: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 -- README's own example
+    assert ns["res"].status is SolveStatus.OPTIMAL and ns["res"].facilities.size == 20
+    mclp = ns["mclp"]
+    assert mclp.status is SolveStatus.OPTIMAL and mclp.n_cli_uncov == 400 - sum(map(bool, mclp.cli2fac)) > 0
