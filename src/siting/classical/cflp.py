@@ -82,7 +82,40 @@ class CFLP:
                          facility_fixed_costs: Any = None, *, single_source: bool = True, per_unit_cost: bool = False,
                          p_facilities: int | None = None, predefined_facilities_arr: Any = None,
                          name: str = "cflp") -> CFLP:
-        """``weights`` client demand, ``facility_capacities`` / ``facility_fixed_costs`` per site."""
+        """Build from a clients × sites cost matrix (CFLP is not in spopt; extras are keyword-only).
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)``: the cost of serving all of a client's demand from a site (the
+            OR-Library convention), or a per-unit cost with ``per_unit_cost``; ``inf`` = cannot serve.
+        weights : array-like
+            Demand per client.
+        facility_capacities : array-like
+            Capacity per site.
+        facility_fixed_costs : array-like or None
+            Opening cost per site (None: 0).
+        single_source : bool
+            Every client served by one site (True) or split among sites (False).
+        per_unit_cost : bool
+            Multiply ``cost_matrix`` by each client's demand.
+        p_facilities : int or None
+            Open exactly p sites (None: free).
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites (0/1 or boolean mask per site, or indices).
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        CFLP
+
+        Raises
+        ------
+        InputError
+            Malformed arrays, total capacity below total demand, or (single source) a client
+            whose demand exceeds every capacity.
+        """
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
         q = cm.as_vector(weights, n, name="weights")
@@ -109,7 +142,37 @@ class CFLP:
                           single_source: bool = True, p_facilities: int | None = None,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
                           name: str = "cflp") -> CFLP:
-        """Euclidean distance × demand as assignment cost (``per_unit_cost``)."""
+        """Build from GeoDataFrames: distance × demand is the assignment cost (``per_unit_cost``).
+
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        weights_cols : str
+            Demand column of ``gdf_demand``.
+        facility_capacity_col : str
+            Capacity column of ``gdf_fac``.
+        facility_fixed_cost_col : str or None
+            Opening-cost column of ``gdf_fac`` (None: 0).
+        single_source, p_facilities : see :meth:`from_cost_matrix`.
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        CFLP
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         pre = cm.site_mask_column(gdf_fac, predefined_facility_col)
         return cls.from_cost_matrix(

@@ -84,6 +84,28 @@ class PCenter:
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, p_facilities: int, predefined_facilities_arr: Any = None,
                          name: str = "p-center") -> PCenter:
+        """Build from a clients × sites cost matrix; positional order as spopt's ``PCenter``.
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)`` distances; ``inf`` = cannot serve.
+        p_facilities : int
+            Number of centres.
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites (0/1 or boolean mask per site, or indices).
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        PCenter
+
+        Raises
+        ------
+        InputError
+            A malformed matrix or mask, or p out of range.
+        """
         d = cm.as_cost_matrix(cost_matrix)
         fixed = cm.as_site_mask(predefined_facilities_arr, d.shape[1])
         return cls(d, cm.check_p(p_facilities, d.shape[1], int(fixed.sum())), fixed, name)
@@ -92,6 +114,32 @@ class PCenter:
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, p_facilities: int,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
                           name: str = "p-center") -> PCenter:
+        """Build from demand and facility GeoDataFrames; positional order as spopt's ``PCenter``.
+
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        p_facilities : int
+            Number of centres.
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        PCenter
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         return cls.from_cost_matrix(d, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col), name)
 
