@@ -397,3 +397,13 @@ def test_readme_classical_section_runs_as_written():
     assert ns["res"].status is SolveStatus.OPTIMAL and ns["res"].facilities.size == 20
     mclp = ns["mclp"]
     assert mclp.status is SolveStatus.OPTIMAL and mclp.n_cli_uncov == 400 - sum(map(bool, mclp.cli2fac)) > 0
+
+
+def test_aij_as_spopt_builds_it():
+    d = euclid(15, 12, 5)
+    w = np.arange(1.0, 13.0)
+    assert np.array_equal(LSCP.from_cost_matrix(d, 30.0).aij, (d <= 30.0).astype(float))
+    assert np.array_equal(MCLP.from_cost_matrix(d, w, 30.0, 2).aij, (d <= 30.0).astype(float))
+    assert np.allclose(PMedian.from_cost_matrix(d, w, 2).aij, w[:, None] * d)
+    assert np.allclose(PMedian.from_cost_matrix(d, w, 2, None, np.full(5, 50.0)).aij, w[:, None] * d)
+    assert np.array_equal(PCenter.from_cost_matrix(d, 2).aij, d)

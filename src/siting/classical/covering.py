@@ -95,6 +95,11 @@ class _Covering:
         self.predefined, self.capacity, self.name = predefined, capacity, name
         self.result: CoverageResult | None = None
 
+    @property
+    def aij(self) -> np.ndarray:
+        """spopt's ``aij``: the 0/1 coverage matrix (1 where ``d_ij ≤ service_radius``)."""
+        return (self.distance <= self.radius).astype(float)
+
     def _finish(self, lp: Any, sr: Any, t0: float, extra: dict[str, float]) -> CoverageResult:
         secs = time.perf_counter() - t0
         if not sr.status.has_solution or sr.values is None:

@@ -53,6 +53,11 @@ class CPMP:
         self.fulfill_predefined = fulfill_predefined
         self.result: CPMPResult | None = None
 
+    @property
+    def aij(self) -> np.ndarray:
+        """spopt's ``aij`` of its capacitated p-median: the demand-weighted cost matrix ``w_i · d_ij``."""
+        return self.distance * self.demand[:, None]
+
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any, p_facilities: int, predefined_facilities_arr: Any = None,
                          facility_capacities: Any = None, fulfill_predefined_fac: bool = False,

@@ -81,6 +81,11 @@ class PCenter:
         self.distance, self.p, self.predefined, self.name = distance, p, predefined, name
         self.result: PCenterResult | None = None
 
+    @property
+    def aij(self) -> np.ndarray:
+        """spopt's ``aij``: the cost matrix."""
+        return self.distance
+
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, p_facilities: int, predefined_facilities_arr: Any = None,
                          name: str = "p-center") -> PCenter:

@@ -84,6 +84,11 @@ class PMedian:
         self.name = name
         self.result: PMedianResult | None = None
 
+    @property
+    def aij(self) -> np.ndarray:
+        """spopt's ``aij``: the demand-weighted cost matrix ``w_i · d_ij``."""
+        return self.cost_matrix * self.weights[:, None]
+
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any = None, p_facilities: int = 1,
                          predefined_facilities_arr: Any = None, facility_capacities: Any = None,
