@@ -407,3 +407,37 @@ def test_aij_as_spopt_builds_it():
     assert np.allclose(PMedian.from_cost_matrix(d, w, 2).aij, w[:, None] * d)
     assert np.allclose(PMedian.from_cost_matrix(d, w, 2, None, np.full(5, 50.0)).aij, w[:, None] * d)
     assert np.array_equal(PCenter.from_cost_matrix(d, 2).aij, d)
+
+
+def spopt_simulated_points(n: int, seed: int):
+    """spopt.locate.util.simulated_geo_points on the square (0, 0)–(10, 10), as its notebook calls it."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    np.random.seed(seed)  # spopt's generator: legacy global seed, x then y per point
+    pts = [Point(np.random.uniform(0, 10, 1)[0], np.random.uniform(0, 10, 1)[0]) for _ in range(n)]
+    return gpd.GeoDataFrame(geometry=pts, crs="EPSG:4326")
+
+
+def test_spopt_p_median_variations_notebook_figures():
+    """spopt notebooks/p-median_variations.ipynb: classic 668.880, capacitated 675.964, same sites."""
+    clients, facilities = spopt_simulated_points(100, 7), spopt_simulated_points(100, 5)
+    np.random.seed(0)
+    clients["weights"] = np.random.randint(1, 12, 100)
+    np.random.seed(1)
+    facilities["capacity"] = np.random.randint(50, 200, 100)
+    args = clients, facilities, "geometry", "geometry", "weights", 8
+    with pytest.warns(SitingWarning, match="degrees"):  # the notebook's points are in EPSG:4326
+        classic = PMedian.from_geodataframe(*args, name="classic-p-median")
+    r = classic.solve(EXACT)
+    assert round(r.objective, 3) == 668.880 and r.facilities.tolist() == [25, 34, 45, 68, 70, 88, 89, 91]
+    with pytest.warns(SitingWarning):
+        capacitated = PMedian.from_geodataframe(*args, name="p-median", facility_capacity_col="capacity")
+    r = capacitated.solve(EXACT)
+    assert capacitated.name == "capacitated-p-median"
+    assert round(r.objective, 3) == 675.964 and r.facilities.tolist() == [25, 45, 46, 68, 70, 88, 89, 91]
+    selected = [f.name.replace("_", "") for f in capacitated.fac_vars if f.varValue]  # the notebook's idiom
+    assert selected == ["y25", "y45", "y46", "y68", "y70", "y88", "y89", "y91"]
+    with pytest.warns(SitingWarning):
+        benchmark_default = CPMP.from_geodataframe(*args, facility_capacity_col="capacity")
+    assert round(benchmark_default.solve(EXACT).objective, 3) == 119.533  # the issue's other figure

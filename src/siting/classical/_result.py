@@ -38,7 +38,8 @@ PULP_BACKENDS: dict[str, str] = {
 class FacilityValue:
     """A solved facility variable, read as spopt's ``fac_vars[j]`` (a PuLP variable) is read.
 
-    ``fac_vars[j].value()`` is 1.0 for an open site and 0.0 otherwise; no PuLP problem exists.
+    ``fac_vars[j].value()`` (or ``.varValue``) is 1.0 for an open site and 0.0 otherwise, and
+    ``name`` is ``"y_<j>_"``, the name PuLP gives spopt's ``y[<j>]``; no PuLP problem exists.
     """
 
     name: str
@@ -133,7 +134,7 @@ class LocationResult(OutcomeFigures):
     @property
     def fac_vars(self) -> list[FacilityValue]:
         """spopt's ``fac_vars`` without a PuLP problem: ``fac_vars[j].value()`` is 1.0 if j is open."""
-        return [FacilityValue(f"y[{j}]", 1.0 if o else 0.0) for j, o in enumerate(self.open_mask.tolist())]
+        return [FacilityValue(f"y_{j}_", 1.0 if o else 0.0) for j, o in enumerate(self.open_mask.tolist())]
 
     def facility_clients(self) -> dict[int, np.ndarray]:
         """Open facility → the clients ``fac2cli`` lists for it.

@@ -57,7 +57,7 @@ class PDispersionResult(OutcomeFigures):
     @property
     def fac_vars(self) -> list[FacilityValue]:
         """spopt's ``fac_vars`` without a PuLP problem: ``fac_vars[j].value()`` is 1.0 if j is open."""
-        return [FacilityValue(f"y[{j}]", 1.0 if o else 0.0) for j, o in enumerate(self.open_mask.tolist())]
+        return [FacilityValue(f"y_{j}_", 1.0 if o else 0.0) for j, o in enumerate(self.open_mask.tolist())]
 
 
 def _min_pair(d: np.ndarray, sites: np.ndarray) -> float:
