@@ -79,7 +79,8 @@ def _cpmp_oc(data: Path) -> Iterator[Instance]:
 
         def build(path: Path = path) -> Any:
             inst = read_osman_christofides(path)
-            return CPMP.from_cost_matrix(inst.distance, inst.demand, inst.p, inst.capacity, name=inst.name)
+            return CPMP.from_cost_matrix(inst.distance, inst.demand, inst.p, facility_capacities=inst.capacity,
+                                         name=inst.name)
 
         yield path.stem, "cpmp", published, build
 
@@ -94,7 +95,8 @@ def _cpmp_ls(data: Path) -> Iterator[Instance]:
     for name, value in LS_OPT.items():
         def build(name: str = name) -> Any:
             inst = read_lorena_senne(data / "cpmp" / "lorena-senne" / f"{name}.dat")
-            return CPMP.from_cost_matrix(inst.distance, inst.demand, inst.p, inst.capacity, name=name)
+            return CPMP.from_cost_matrix(inst.distance, inst.demand, inst.p, facility_capacities=inst.capacity,
+                                         name=name)
 
         yield name, "cpmp", value, build
 

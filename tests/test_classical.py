@@ -143,7 +143,7 @@ def test_cpmp_capacity_changes_the_answer():
     d = np.round(euclid(15, 12, 12))
     q = np.full(12, 1.0)
     free = PMedian.from_cost_matrix(d, None, 3).solve(EXACT)
-    tight = CPMP.from_cost_matrix(d, q, 3, np.full(12, 4.0)).solve(EXACT)
+    tight = CPMP.from_cost_matrix(d, q, 3, facility_capacities=np.full(12, 4.0)).solve(EXACT)
     assert tight.status is SolveStatus.OPTIMAL
     assert tight.objective >= free.objective - 1e-9
     assert np.bincount(tight.assignment, minlength=12).max() <= 4
@@ -165,7 +165,7 @@ def test_p_larger_than_sites_and_short_capacity_are_siting_errors():
     with pytest.raises(SitingError, match="total capacity"):
         CFLP.from_cost_matrix(d, np.ones(5), [1, 1, 1])
     with pytest.raises(SitingError, match="largest capacities"):
-        CPMP.from_cost_matrix(d, np.ones(5), 1, [4, 4, 4])
+        CPMP.from_cost_matrix(d, np.ones(5), 1, facility_capacities=[4, 4, 4])
 
 
 def test_malformed_benchmark_file_names_file_and_line(tmp_path):
@@ -213,7 +213,7 @@ def test_osman_christofides_pmedcap01_published_optimum(shared_data):
     from siting.classical.readers import read_osman_christofides
 
     inst = read_osman_christofides(shared_data / "cpmp" / "osman-christofides" / "pmedcap01.txt")
-    r = CPMP.from_cost_matrix(inst.distance, inst.demand, inst.p, inst.capacity).solve(EXACT)
+    r = CPMP.from_cost_matrix(inst.distance, inst.demand, inst.p, facility_capacities=inst.capacity).solve(EXACT)
     assert r.status is SolveStatus.OPTIMAL and r.objective == pytest.approx(713)
 
 
@@ -246,7 +246,7 @@ def test_from_geodataframe_matches_cost_matrix():
         (LSCP.from_geodataframe(dem, fac, "geometry", "geometry", 60.0), LSCP.from_cost_matrix(d, 60.0)),
         (PCenter.from_geodataframe(dem, fac, "geometry", "geometry", 3), PCenter.from_cost_matrix(d, 3)),
         (CPMP.from_geodataframe(dem, fac, "geometry", "geometry", "w", 3, "cap"),
-         CPMP.from_cost_matrix(d, w, 3, np.full(9, 40.0))),
+         CPMP.from_cost_matrix(d, w, 3, facility_capacities=np.full(9, 40.0))),
         (CFLP.from_geodataframe(dem, fac, "geometry", "geometry", "w", "cap", "f"),
          CFLP.from_cost_matrix(d, w, np.full(9, 40.0), np.full(9, 10.0), per_unit_cost=True)),
     ]

@@ -35,8 +35,12 @@ class Location:
         return ", ".join(parts) if parts else "<input>"
 
 
-class InputError(SitingError):
-    """Malformed input data: a file, a row or a field that is wrong."""
+class InputError(SitingError, ValueError):
+    """Malformed input data: a file, a row or a field that is wrong.
+
+    It is also a ``ValueError``, so that ``except ValueError`` (as in spopt-style code)
+    still catches it.
+    """
 
     def __init__(
         self,

@@ -41,6 +41,14 @@ class Plan:
     def n_taken(self) -> int:
         return int(self.taken.sum())
 
+    def __repr__(self) -> str:
+        """One line: spaces taken, services hosted, floor area, service links, hubs, status."""
+        status = self.result.status.value if self.result is not None else "no result"
+        hubs = int((np.asarray(self.hub_space) >= 0).sum())
+        return (f"Plan({self.n_taken} of {self.taken.size} spaces taken, {int(np.asarray(self.hosted).sum())} "
+                f"services hosted, {float(np.asarray(self.service_area_m2).sum()):,.0f} m², "
+                f"{np.asarray(self.served_users).size} service links, {hubs} hubs, {status})")
+
 
 def used_area_m2(service_area_m2: np.ndarray, share_group: np.ndarray) -> np.ndarray:
     """Floor area each space uses (M4): the sum over services, except that the services of one
@@ -109,3 +117,16 @@ class Outcome:
     model_size: dict[str, int]
     options: SolverOptions
     parts: int = 1
+
+    def __repr__(self) -> str:
+        """One line: instance, status, objective and bound, spaces taken, violations, seconds."""
+        r = self.result
+        obj = "no objective" if r.objective is None else f"objective {r.objective:.6g}"
+        if r.bound is not None and r.objective is not None:
+            obj += f" (bound {r.bound:.6g})"
+        taken = "no plan" if self.plan is None else f"{self.plan.n_taken} of {self.plan.taken.size} spaces taken"
+        checked = ("not evaluated" if self.evaluation is None
+                   else f"{len(self.evaluation.violations)} violations")
+        parts = f", {self.parts} parts" if self.parts != 1 else ""
+        return (f"Outcome({self.instance.name!r}: {r.status.value}, {obj}, {taken}, {checked}, "
+                f"{r.backend}, {r.seconds:.1f} s{parts})")

@@ -1,25 +1,33 @@
-"""Shared pieces of the classical location models: input checks, geometry, results.
+"""Shared pieces of the classical location models: input checks and geometry.
 
-Every model returns a frozen :class:`LocationResult` (or a subclass): the solver-neutral
-status / objective / bound / gap / seconds of :class:`~siting.solvers.SolveResult`
-plus the usual location outputs (open facilities, client → facility assignment,
-coverage percentage, mean distance).
+The results (and spopt's post-solve attributes, PuLP solvers as options) are in
+:mod:`._result`, re-exported here so that every model reads them as ``cm.<name>``.
 """
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from siting.core.options import CLASSICAL_DEFAULTS, SolverOptions
-from siting.core.results import OutcomeFigures, SolveResult, SolveStatus
-from siting.errors import InputError
+from siting.classical._result import (
+    UNASSIGNED,
+    LocationResult,
+    nearest_assignment,
+    no_solution,
+    options_or_default,
+    publish,
+)
+from siting.errors import InputError, SitingWarning
 
-UNASSIGNED = -1
+__all__ = [
+    "UNASSIGNED", "LocationResult", "SiteIndices", "as_cost_matrix", "as_site_mask", "as_vector", "check_crs",
+    "check_p", "column", "geodataframe_costs", "nearest_assignment", "no_solution", "options_or_default", "publish",
+    "site_mask_column",
+]
 
 
 # --------------------------------------------------------------------------- input checks
@@ -74,22 +82,116 @@ def as_vector(values: Any, n: int, *, name: str, default: float | None = None, p
     return v
 
 
+@dataclass(frozen=True)
+class SiteIndices:
+    """Required sites given by their column indices, never read as a 0/1 mask.
+
+    Pass ``SiteIndices([0, 1])`` as ``predefined_facilities_arr`` when an index list could
+    also be read as a mask (for example two indices with two candidate sites).
+    """
+
+    indices: Sequence[int] | np.ndarray
+
+
+def _indices_mask(arr: np.ndarray, n_sites: int) -> np.ndarray | None:
+    """The mask of a valid index list (whole numbers in range, no repeats), else None."""
+    if arr.size and (arr.min() < 0 or arr.max() >= n_sites or np.unique(arr).size != arr.size):
+        return None
+    mask = np.zeros(n_sites, dtype=bool)
+    mask[arr.astype(np.int64)] = True
+    return mask
+
+
 def as_site_mask(predefined: Any, n_sites: int, *, name: str = "predefined_facilities_arr") -> np.ndarray:
-    """Boolean mask of required (predefined) sites from a mask or a list of indices."""
+    """Boolean mask of the required (predefined) sites.
+
+    Parameters
+    ----------
+    predefined : array-like, SiteIndices or None
+        One of: a boolean mask with one entry per site; a 0/1 array with one entry per site
+        (spopt's documented form, ``[0, 1, 0]`` requires site 1); a list of site indices
+        whose length differs from the number of sites; or :class:`SiteIndices`. A
+        ``(n_sites, 1)`` column is read as a vector.
+    n_sites : int
+        Number of candidate sites (columns of the cost matrix).
+    name : str
+        Field named in errors.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_sites,)`` booleans, True for a required site.
+
+    Raises
+    ------
+    InputError
+        When the array is neither form, or when it reads as a valid mask *and* as a valid,
+        different index list (e.g. ``[0, 1]`` with two sites): pass a boolean mask or
+        :class:`SiteIndices` then.
+    """
     mask = np.zeros(n_sites, dtype=bool)
     if predefined is None:
         return mask
+    if isinstance(predefined, SiteIndices):
+        try:
+            idx = np.asarray(predefined.indices, dtype=float).reshape(-1)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"not numeric ({exc})", field=name, expected="whole site indices") from exc
+        out = None if not np.all(np.isfinite(idx) & (idx == np.round(idx))) else _indices_mask(idx, n_sites)
+        if out is None:
+            raise InputError(f"indices {idx.tolist()[:5]}", field=name,
+                             expected=f"distinct site indices in 0..{n_sites - 1}")
+        return out
     arr = np.asarray(predefined)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim > 1:
+        raise InputError(f"shape {arr.shape}", field=name, expected=f"a 1-D array ({n_sites} flags or site indices)")
+    arr = arr.reshape(-1)
     if arr.dtype == bool:
         if arr.shape != (n_sites,):
-            raise InputError(f"{arr.shape[0] if arr.ndim else 0} flags", field=name, expected=f"{n_sites} booleans")
+            raise InputError(f"{arr.size} flags", field=name, expected=f"{n_sites} booleans (one per site)")
         return arr.copy()
-    arr = arr.reshape(-1)
-    if arr.size and (not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0 or arr.max() >= n_sites):
-        raise InputError(f"indices {arr.tolist()[:5]}...", field=name,
-                         expected=f"site indices in 0..{n_sites - 1} or a boolean mask")
-    mask[arr.astype(np.int64)] = True
-    return mask
+    if arr.size == 0:
+        return mask
+    try:
+        num = arr.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"not numeric ({exc})", field=name, expected="a 0/1 mask or site indices") from exc
+    if not np.all(np.isfinite(num) & (num == np.round(num))):
+        raise InputError(f"values {arr.tolist()[:5]}", field=name,
+                         expected=f"a 0/1 or boolean mask of {n_sites} sites, or whole site indices")
+    as_indices = _indices_mask(num, n_sites)
+    if arr.size == n_sites:  # one value per site: spopt's 0/1 form
+        if not np.isin(num, (0, 1)).all():
+            raise InputError(f"{n_sites} values {arr.tolist()[:5]} (one per site) that are not all 0/1", field=name,
+                             expected="a 0/1 or boolean mask, or SiteIndices([...]) for indices")
+        as_mask = num.astype(bool)
+        if as_indices is not None and not np.array_equal(as_indices, as_mask):
+            raise InputError(f"{arr.tolist()} reads both as a 0/1 mask and as site indices", field=name,
+                             expected="a boolean mask, or SiteIndices([...]) for indices")
+        return as_mask
+    if as_indices is None:
+        raise InputError(f"indices {arr.tolist()[:5]}", field=name,
+                         expected=f"distinct site indices in 0..{n_sites - 1}, or a 0/1 mask of {n_sites} sites")
+    return as_indices
+
+
+def site_mask_column(gdf: Any, col: str | None) -> np.ndarray | None:
+    """A facility GeoDataFrame's required-site column as a mask (booleans or 0/1 only)."""
+    values = column(gdf, col, what="a boolean or 0/1 required-facility column")
+    if values is None:
+        return None
+    assert col is not None
+    try:
+        num = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"not boolean ({exc})", field=col, expected="True/False or 0/1 per facility") from exc
+    bad = ~np.isin(num, (0.0, 1.0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"value {values[i]!r}", row=i + 1, field=col, expected="True/False or 0/1 per facility")
+    return num.astype(bool)
 
 
 def check_p(p: Any, n_sites: int, n_required: int = 0, *, name: str = "p_facilities") -> int:
@@ -104,18 +206,62 @@ def check_p(p: Any, n_sites: int, n_required: int = 0, *, name: str = "p_facilit
     return p
 
 
-def options_or_default(options: SolverOptions | None, **overrides: Any) -> SolverOptions:
-    opts = options or SolverOptions(**CLASSICAL_DEFAULTS)
-    return opts.model_copy(update=overrides) if overrides else opts
-
-
 # --------------------------------------------------------------------------- geometry
+def check_crs(gdf_demand: Any, gdf_fac: Any) -> None:
+    """Raise when the two GeoDataFrames have different CRSs; warn when the CRS is geographic.
+
+    Raises
+    ------
+    InputError
+        ``gdf_demand`` and ``gdf_fac`` have different coordinate reference systems (spopt
+        raises ``ValueError`` here too; :class:`~siting.errors.InputError` is one).
+
+    Warns
+    -----
+    SitingWarning
+        The CRS is geographic (longitude / latitude): the distances, and so the service
+        radius, are in degrees. Project both frames first (``gdf.to_crs(gdf.estimate_utm_crs())``)
+        for metres.
+    """
+    crs_d, crs_f = getattr(gdf_demand, "crs", None), getattr(gdf_fac, "crs", None)
+    if crs_d != crs_f:
+        raise InputError(f"gdf_demand has CRS {crs_d}, gdf_fac has CRS {crs_f}", field="crs",
+                         expected="both GeoDataFrames in the same CRS (gdf_fac.to_crs(gdf_demand.crs))")
+    if crs_d is not None and getattr(crs_d, "is_geographic", False):
+        warnings.warn(f"the GeoDataFrames are in a geographic CRS ({crs_d}): distances, and the service radius, "
+                      "are in degrees; project them (gdf.to_crs(gdf.estimate_utm_crs())) for metres",
+                      SitingWarning, stacklevel=4)
+
+
 def geodataframe_costs(
     gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, distance_metric: str = "euclidean"
 ) -> np.ndarray:
     """Distances between demand and facility geometries (centroids of non-point shapes).
 
-    ``demand_col`` / ``facility_col`` name the geometry columns (as in spopt).
+    Parameters
+    ----------
+    gdf_demand, gdf_fac : geopandas.GeoDataFrame
+        Clients and candidate sites, in one CRS (see :func:`check_crs`).
+    demand_col, facility_col : str
+        Their geometry columns (as in spopt).
+    distance_metric : str
+        ``"euclidean"`` or ``"manhattan"`` (``"cityblock"``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(clients, sites)`` distances in the CRS's unit.
+
+    Raises
+    ------
+    InputError
+        A missing column or geometry, an empty frame, different CRSs or an unknown metric.
+
+    Warns
+    -----
+    SitingWarning
+        A geographic CRS (distances in degrees), or shapes other than points (their
+        centroids are used, as spopt does).
     """
     from scipy.spatial.distance import cdist
 
@@ -129,12 +275,17 @@ def geodataframe_costs(
             raise InputError("missing geometry", row=int(np.flatnonzero(geom.isna().to_numpy())[0]) + 1, field=col,
                              expected="a point or shape in every row")
         if not all(geom.geom_type == "Point"):
-            geom = geom.centroid
+            warnings.warn(f"the {which} geometries are not all points: their centroids are used",
+                          SitingWarning, stacklevel=4)
+            with warnings.catch_warnings():  # geopandas' own warning on geographic centroids: said above
+                warnings.simplefilter("ignore", UserWarning)
+                geom = geom.centroid
         return np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
 
     metric = {"euclidean": "euclidean", "manhattan": "cityblock", "cityblock": "cityblock"}.get(distance_metric)
     if metric is None:
         raise InputError(f"'{distance_metric}'", field="distance_metric", expected="'euclidean' or 'manhattan'")
+    check_crs(gdf_demand, gdf_fac)
     return cdist(xy(gdf_demand, demand_col, "demand"), xy(gdf_fac, facility_col, "facility"), metric=metric)
 
 
@@ -144,91 +295,3 @@ def column(gdf: Any, col: str | None, *, what: str) -> np.ndarray | None:
     if col not in gdf.columns:
         raise InputError(f"no column '{col}'", field=col, expected=what)
     return gdf[col].to_numpy()
-
-
-# --------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class LocationResult(OutcomeFigures):
-    """Outcome of a classical location model.
-
-    ``status`` / ``objective`` / ``bound`` / ``seconds`` / ``backend`` have the meaning of
-    :class:`~siting.solvers.SolveResult`; ``OPTIMAL`` is reported only with a proven bound.
-    ``facilities`` are the open site indices; ``assignment[i]`` is the site serving
-    client i (``-1``: not served / not covered). ``distance`` is the client × site matrix
-    the model was built on (un-weighted), ``weights`` the client demand.
-    """
-
-    status: SolveStatus
-    objective: float | None
-    bound: float | None
-    seconds: float
-    backend: str
-    facilities: np.ndarray
-    assignment: np.ndarray
-    distance: np.ndarray = field(repr=False)
-    weights: np.ndarray = field(repr=False)
-    message: str = ""
-    solve_result: SolveResult | None = field(default=None, repr=False)
-    stats: dict[str, float] = field(default_factory=dict, repr=False)
-
-    def facility_clients(self) -> dict[int, np.ndarray]:
-        """Open facility → indices of the clients it serves (spopt's ``fac2cli``)."""
-        out: dict[int, np.ndarray] = {}
-        for f in self.facilities.tolist():
-            out[int(f)] = np.flatnonzero(self.assignment == f)
-        return out
-
-    def client_facility(self) -> np.ndarray:
-        """Client → serving site (``-1`` when not served): spopt's ``cli2fac`` as an array."""
-        return self.assignment.copy()
-
-    @property
-    def served(self) -> np.ndarray:
-        return self.assignment >= 0
-
-    @property
-    def coverage_percentage(self) -> float:
-        """Share of the total demand (weights) that is served, in percent."""
-        total = float(self.weights.sum())
-        if total <= 0:
-            return 100.0 * float(self.served.mean()) if self.served.size else 0.0
-        return 100.0 * float(self.weights[self.served].sum()) / total
-
-    @property
-    def client_distance(self) -> np.ndarray:
-        """Distance from each client to its serving site (NaN when not served)."""
-        d = np.full(self.assignment.shape, np.nan)
-        s = self.served
-        d[s] = self.distance[np.flatnonzero(s), self.assignment[s]]
-        return d
-
-    @property
-    def mean_distance(self) -> float:
-        """Demand-weighted mean distance over served clients (NaN without any)."""
-        s = self.served
-        if not s.any():
-            return math.nan
-        w = self.weights[s]
-        d = self.client_distance[s]
-        return float(np.average(d, weights=w)) if w.sum() > 0 else float(d.mean())
-
-
-def nearest_assignment(cost: np.ndarray, open_sites: Sequence[int] | np.ndarray) -> np.ndarray:
-    """Each client's cheapest open site (``-1`` if none is reachable)."""
-    open_sites = np.asarray(open_sites, dtype=np.int64)
-    if open_sites.size == 0:
-        return np.full(cost.shape[0], UNASSIGNED, dtype=np.int64)
-    sub = cost[:, open_sites]
-    k = np.argmin(sub, axis=1)
-    out = open_sites[k].astype(np.int64)
-    out[~np.isfinite(sub[np.arange(cost.shape[0]), k])] = UNASSIGNED
-    return out
-
-
-def no_solution(status: SolveStatus, distance: np.ndarray, weights: np.ndarray, seconds: float, backend: str,
-                message: str, solve_result: SolveResult | None = None, bound: float | None = None) -> dict[str, Any]:
-    """Keyword arguments of a result without a solution."""
-    return dict(status=status, objective=None, bound=bound, seconds=seconds, backend=backend,
-                facilities=np.zeros(0, dtype=np.int64),
-                assignment=np.full(distance.shape[0], UNASSIGNED, dtype=np.int64),
-                distance=distance, weights=weights, message=message, solve_result=solve_result)

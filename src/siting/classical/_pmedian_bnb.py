@@ -30,6 +30,14 @@ from siting.classical._vertex_substitution import local_search
 
 
 @dataclass
+class _Incumbent:
+    """Best solution found so far and the cost a better one must stay below."""
+
+    ub: float
+    target: float
+    sites: np.ndarray | None = None
+
+@dataclass
 class BnBOutcome:
     proven: bool
     best_cost: float
@@ -55,7 +63,7 @@ def branch_and_bound(
     t0 = time.perf_counter()
     n, m = C.shape
     sc = SortedCosts.of(C)
-    state = {"ub": ub, "target": ub - delta, "sites": None}
+    state = _Incumbent(ub, ub - delta)
     tol = 1e-9 * max(1.0, abs(ub))
 
     def price(sel: np.ndarray, descend: bool = False) -> None:
@@ -65,8 +73,8 @@ def branch_and_bound(
         if descend:  # vertex substitution on the reduced instance (required sites stay)
             sites, _, _ = local_search(C, sites, fixed, deadline=deadline)
         v = float(C[:, sites].min(axis=1).sum())
-        if v < state["ub"] - tol and v < big:
-            state["ub"], state["target"], state["sites"] = v, v - delta, sites
+        if v < state.ub - tol and v < big:
+            state.ub, state.target, state.sites = v, v - delta, sites
 
     stack: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = [
         (fixed.copy(), np.zeros(m, dtype=bool), lam0.copy(), -np.inf)]
@@ -77,7 +85,7 @@ def branch_and_bound(
             open_bound = min(b for *_, b in stack)
             break
         f1, f0, lam, parent_bound = stack.pop()
-        if parent_bound > state["target"] + tol:
+        if parent_bound > state.target + tol:
             continue
         nodes += 1
         if (~f0).sum() < p or f1.sum() > p:
@@ -85,17 +93,17 @@ def branch_and_bound(
         if f1.sum() == p:
             price(f1)
             continue
-        lag = subgradient(C, sc, p, f1, lam, lambda: state["ub"],
-                          closed_gap=lambda lo, up: lo > state["target"] + tol, max_iter=node_iter,
+        lag = subgradient(C, sc, p, f1, lam, lambda: state.ub,
+                          closed_gap=lambda lo, up: lo > state.target + tol, max_iter=node_iter,
                           f0=1.0 if nodes > 1 else 2.0, patience=10 if nodes > 1 else 30, f_min=5e-3,
                           excluded=f0, deadline=deadline)
         price(lag.selected, descend=nodes % 50 == 1)
         L = lag.bound
-        if state["target"] + tol < L:
+        if state.target + tol < L:
             continue
         L, rho, sel, _ = evaluate(sc, lag.lam, p, f1, f0)
         pen = penalties(rho, sel, f1, f0)
-        slack = state["target"] - L + tol
+        slack = state.target - L + tol
         f0 = f0 | (~sel & (pen > slack))
         f1 = f1 | (sel & (pen > slack))
         if (~f0).sum() < p or f1.sum() > p:
@@ -111,5 +119,5 @@ def branch_and_bound(
         stack.append((f1, closed, lag.lam, L + pen[j]))
         stack.append((opened, f0, lag.lam, L))
     proven = not stack
-    bound = state["ub"] if proven else min(open_bound, state["ub"])
-    return BnBOutcome(proven, state["ub"], state["sites"], bound, nodes, time.perf_counter() - t0)
+    bound = state.ub if proven else min(open_bound, state.ub)
+    return BnBOutcome(proven, state.ub, state.sites, bound, nodes, time.perf_counter() - t0)

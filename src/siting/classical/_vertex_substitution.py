@@ -44,7 +44,7 @@ def _nearest_two(C: np.ndarray, open_sites: np.ndarray) -> tuple[np.ndarray, np.
 def greedy(C: np.ndarray, p: int, fixed: np.ndarray) -> np.ndarray:
     """Greedy add: start from the ``fixed`` sites, add the site that lowers the cost most."""
     n, m = C.shape
-    chosen = list(np.flatnonzero(fixed))
+    chosen: list[int] = np.flatnonzero(fixed).tolist()
     d1 = C[:, chosen].min(axis=1) if chosen else np.full(n, np.inf)
     avail = ~fixed.copy()
     chunk = max(1, CHUNK_CELLS // max(n, 1))

@@ -48,6 +48,24 @@ class CFLPResult(cm.LocationResult):
     fixed_cost: float | None = None
     assignment_cost: float | None = None
 
+    def _relation(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (client, site) pair with a positive share (multi-source: a client under several sites)."""
+        if self.shares is None:
+            return super()._relation()
+        rows, cols = self.shares.nonzero()
+        return rows.astype(np.int64), cols.astype(np.int64)
+
+    @property
+    def mean_distance(self) -> float:
+        """Demand-weighted mean distance, each client's demand split by its shares (NaN without any)."""
+        if self.shares is None or self.shares.nnz == 0:
+            return super().mean_distance
+        sh = self.shares.tocoo()
+        served = self.weights[sh.row] * sh.data
+        if served.sum() <= 0:
+            return super().mean_distance
+        return float((served * self.distance[sh.row, sh.col]).sum() / served.sum())
+
 
 class CFLP:
     """Capacitated facility location; see the module docstring for the formulation."""
@@ -64,7 +82,40 @@ class CFLP:
                          facility_fixed_costs: Any = None, *, single_source: bool = True, per_unit_cost: bool = False,
                          p_facilities: int | None = None, predefined_facilities_arr: Any = None,
                          name: str = "cflp") -> CFLP:
-        """``weights`` client demand, ``facility_capacities`` / ``facility_fixed_costs`` per site."""
+        """Build from a clients × sites cost matrix (CFLP is not in spopt; extras are keyword-only).
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)``: the cost of serving all of a client's demand from a site (the
+            OR-Library convention), or a per-unit cost with ``per_unit_cost``; ``inf`` = cannot serve.
+        weights : array-like
+            Demand per client.
+        facility_capacities : array-like
+            Capacity per site.
+        facility_fixed_costs : array-like or None
+            Opening cost per site (None: 0).
+        single_source : bool
+            Every client served by one site (True) or split among sites (False).
+        per_unit_cost : bool
+            Multiply ``cost_matrix`` by each client's demand.
+        p_facilities : int or None
+            Open exactly p sites (None: free).
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites (0/1 or boolean mask per site, or indices).
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        CFLP
+
+        Raises
+        ------
+        InputError
+            Malformed arrays, total capacity below total demand, or (single source) a client
+            whose demand exceeds every capacity.
+        """
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
         q = cm.as_vector(weights, n, name="weights")
@@ -91,26 +142,73 @@ class CFLP:
                           single_source: bool = True, p_facilities: int | None = None,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
                           name: str = "cflp") -> CFLP:
-        """Euclidean distance × demand as assignment cost (``per_unit_cost``)."""
+        """Build from GeoDataFrames: distance × demand is the assignment cost (``per_unit_cost``).
+
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        weights_cols : str
+            Demand column of ``gdf_demand``.
+        facility_capacity_col : str
+            Capacity column of ``gdf_fac``.
+        facility_fixed_cost_col : str or None
+            Opening-cost column of ``gdf_fac`` (None: 0).
+        single_source, p_facilities : see :meth:`from_cost_matrix`.
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        CFLP
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
+        pre = cm.site_mask_column(gdf_fac, predefined_facility_col)
         return cls.from_cost_matrix(
             d, cm.column(gdf_demand, weights_cols, what="a demand column"),
             cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
             cm.column(gdf_fac, facility_fixed_cost_col, what="a fixed-cost column"),
             single_source=single_source, per_unit_cost=True, p_facilities=p_facilities,
-            predefined_facilities_arr=None if pre is None else pre.astype(bool), name=name)
+            predefined_facilities_arr=pre, name=name)
 
-    def solve(self, options: SolverOptions | None = None, *, reduce: bool | None = None,
+    def solve(self, options: Any = None, results: bool = True, *, reduce: bool | None = None,
               **overrides: Any) -> CFLPResult:
-        """Solve. With ``reduce`` (default: multi-source without p and ≥ 20,000 pairs) it first
-        runs the Lagrangian bound of :mod:`._cflp_lagrange`, transportation-LP and restricted-MIP
-        upper bounds, closes/fixes the sites the bound proves, then solves the MIP on the rest
-        (exact). Measured on capa-8000 with a 120 s limit: 19,287,183 (bound 19,232,466) against
-        26,734,684 from the plain MIP; the published optimum is 19,240,822."""
+        """Solve the module-docstring formulation.
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object (``pulp.PULP_CBC_CMD(msg=False)``; see
+            :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        reduce : bool or None
+            First run the Lagrangian bound of :mod:`._cflp_lagrange`, transportation-LP and
+            restricted-MIP upper bounds, close / fix the sites the bound proves, then solve the
+            MIP on the rest (still exact). None (default): for multi-source instances without p
+            and with ≥ 20,000 pairs. Measured figures: ``benchmarks/results/``.
+        **overrides
+            SolverOptions fields to change.
+
+        Returns
+        -------
+        CFLPResult
+            Also kept as ``self.result``.
+        """
         opts = cm.options_or_default(options, **overrides)
-        self.result = solve_cflp(self, opts, reduce)
-        return self.result
+        return cm.publish(self, solve_cflp(self, opts, reduce), results)
 
 
 def solve_cflp(model: CFLP, options: SolverOptions, reduce: bool | None = None) -> CFLPResult:
@@ -225,8 +323,13 @@ def _solve_reduced(model: CFLP, options: SolverOptions) -> CFLPResult:
 
 def solve_assignment_model(c: np.ndarray, q: np.ndarray, s: np.ndarray, f: np.ndarray, single_source: bool,
                            predefined: np.ndarray, p: int | None, distance: np.ndarray, options: SolverOptions,
-                           name: str, result_cls: type = CFLPResult) -> Any:
-    """Build and solve the module-docstring formulation (shared with the capacitated p-median)."""
+                           name: str, result_cls: type = CFLPResult, *,
+                           fill_exactly: np.ndarray | None = None) -> Any:
+    """Build and solve the module-docstring formulation (shared with the capacitated p-median).
+
+    ``fill_exactly`` (a site mask) turns those sites' capacity rows into equalities: an open
+    site of the mask serves exactly its capacity (spopt's ``fulfill_predefined_fac``).
+    """
     t0 = time.perf_counter()
     n, m = c.shape
     rows, cols = np.nonzero(np.isfinite(c))
@@ -240,7 +343,8 @@ def solve_assignment_model(c: np.ndarray, q: np.ndarray, s: np.ndarray, f: np.nd
     y = b.add_binaries("open", m, ub=1.0)
     x = b.add_variables("share", k, lb=0.0, ub=1.0, integer=single_source)
     b.add_constraints("serve", n, rows, x, 1.0, lb=1.0, ub=1.0)
-    b.add_constraints("capacity", m, np.r_[cols, np.arange(m)], np.r_[x, y], np.r_[q[rows], -s], ub=0.0)
+    cap_lb = -np.inf if fill_exactly is None else np.where(fill_exactly, 0.0, -np.inf)
+    b.add_constraints("capacity", m, np.r_[cols, np.arange(m)], np.r_[x, y], np.r_[q[rows], -s], lb=cap_lb, ub=0.0)
     b.add_constraints("link", k, np.r_[np.arange(k), np.arange(k)], np.r_[x, y[cols]],
                       np.r_[np.ones(k), -np.ones(k)], ub=0.0)
     b.add_constraints("total_capacity", 1, np.zeros(m), y, s, lb=float(q.sum()))

@@ -24,14 +24,13 @@ With ``facility_capacity_arr`` both become capacitated: coverage is by shares
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from siting.classical import _common as cm
-from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.errors import InputError
 from siting.solvers import LinearProgramBuilder, solve
@@ -39,10 +38,27 @@ from siting.solvers import LinearProgramBuilder, solve
 
 @dataclass(frozen=True)
 class CoverageResult(cm.LocationResult):
-    """LSCP / MCLP outcome. ``assignment[i]`` is the nearest open covering site (−1: uncovered)."""
+    """LSCP / MCLP outcome. ``assignment[i]`` is the nearest open covering site (−1: uncovered).
+
+    ``fac2cli`` / :meth:`facility_clients` list every client within ``radius`` of each open
+    site, as spopt's ``fac2cli`` (a client covered twice is listed twice); the capacitated
+    MCLP lists the clients with a positive share at the site (``shares``).
+    """
 
     covered_weight: float | None = None
     total_weight: float | None = None
+    radius: float | None = None
+    shares: sp.csr_matrix | None = field(default=None, repr=False)
+    covered_by_share: bool = False
+
+    def _relation(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.covered_by_share and self.shares is not None:
+            rows, cols = self.shares.nonzero()
+            return rows.astype(np.int64), cols.astype(np.int64)
+        if self.radius is None or self.facilities.size == 0:
+            return super()._relation()
+        rows, k = np.nonzero(self.distance[:, self.facilities] <= self.radius)
+        return rows.astype(np.int64), self.facilities[k]
 
 
 def cover_matrix(distance: np.ndarray, radius: float) -> sp.csr_matrix:
@@ -79,24 +95,33 @@ class _Covering:
         self.predefined, self.capacity, self.name = predefined, capacity, name
         self.result: CoverageResult | None = None
 
+    @property
+    def aij(self) -> np.ndarray:
+        """spopt's ``aij``: the 0/1 coverage matrix (1 where ``d_ij ≤ service_radius``)."""
+        return (self.distance <= self.radius).astype(float)
+
     def _finish(self, lp: Any, sr: Any, t0: float, extra: dict[str, float]) -> CoverageResult:
         secs = time.perf_counter() - t0
         if not sr.status.has_solution or sr.values is None:
             return CoverageResult(**cm.no_solution(sr.status, self.distance, self.weights, secs, sr.backend,
-                                                   sr.message or sr.status.value, sr, sr.bound), stats=extra)
+                                                   sr.message or sr.status.value, sr, sr.bound), stats=extra,
+                                  radius=self.radius)
         open_sites = np.flatnonzero(lp.block_values(sr.values, "open") > 0.5).astype(np.int64)
         d = np.where(self.distance <= self.radius, self.distance, np.inf)
         assign = cm.nearest_assignment(d, open_sites)
+        sh = None
         if "share" in lp.var_blocks:  # capacitated: the site with the largest share
             xv = lp.block_values(sr.values, "share")
             rows, cols = extra.pop("_rows"), extra.pop("_cols")
             sh = sp.csr_matrix((np.where(xv > 1e-9, xv, 0.0), (rows, cols)), shape=self.distance.shape)
+            sh.eliminate_zeros()
             best = np.asarray(sh.argmax(axis=1)).reshape(-1)
             assign = np.where(np.asarray(sh.max(axis=1).todense()).reshape(-1) > 1e-9, best, -1).astype(np.int64)
         covered = float(self.weights[assign >= 0].sum())
         return CoverageResult(sr.status, sr.objective, sr.bound, secs, sr.backend, open_sites, assign, self.distance,
                               self.weights, sr.message, sr, extra, covered_weight=covered,
-                              total_weight=float(self.weights.sum()))
+                              total_weight=float(self.weights.sum()), radius=self.radius, shares=sh,
+                              covered_by_share=sh is not None and self.p is not None)
 
 
 class LSCP(_Covering):
@@ -106,10 +131,40 @@ class LSCP(_Covering):
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, service_radius: float, predefined_facilities_arr: Any = None,
-                         facility_capacity_arr: Any = None, demand_quantity_arr: Any = None,
+                         demand_quantity_arr: Any = None, facility_capacity_arr: Any = None,
                          name: str = "lscp") -> LSCP:
+        """Build from a clients × sites cost matrix; positional order as spopt's ``LSCP``.
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)`` distances; ``inf`` (or an absent sparse entry) = cannot cover.
+        service_radius : float
+            Client i is covered by site j when ``d_ij ≤ service_radius``.
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites: a 0/1 or boolean mask with one entry per site (spopt's form), an
+            index list of another length, or :class:`~siting.classical.SiteIndices`.
+        demand_quantity_arr : array-like or None
+            Demand per client; only with ``facility_capacity_arr`` (the capacitated CLSCP-SO).
+        facility_capacity_arr : array-like or None
+            Capacity per site; demand defaults to 1 per client when only this is given.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        LSCP
+
+        Raises
+        ------
+        InputError
+            Malformed arrays, demand without capacities, or total capacity below total demand.
+        """
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
+        if demand_quantity_arr is not None and facility_capacity_arr is None:
+            raise InputError("demand quantities given without facility capacities", field="demand_quantity_arr",
+                             expected="facility_capacity_arr too (clients' demands only matter against capacities)")
         q = cm.as_vector(demand_quantity_arr, n, name="demand_quantity_arr", default=1.0)
         cap = (None if facility_capacity_arr is None
                else cm.as_vector(facility_capacity_arr, m, name="facility_capacity_arr"))
@@ -121,15 +176,61 @@ class LSCP(_Covering):
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           service_radius: float, predefined_facility_col: str | None = None,
-                          facility_capacity_col: str | None = None, demand_quantity_col: str | None = None,
+                          demand_quantity_col: str | None = None, facility_capacity_col: str | None = None,
                           distance_metric: str = "euclidean", name: str = "lscp") -> LSCP:
-        d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
-        return cls.from_cost_matrix(d, service_radius, None if pre is None else pre.astype(bool),
-                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
-                                    cm.column(gdf_demand, demand_quantity_col, what="a demand column"), name)
+        """Build from demand and facility GeoDataFrames; positional order as spopt's ``LSCP``.
 
-    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CoverageResult:
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        service_radius : float
+            Coverage distance in the CRS's unit.
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        demand_quantity_col, facility_capacity_col : str or None
+            Demand per client and capacity per site (the capacitated CLSCP-SO).
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        LSCP
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
+        d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
+        return cls.from_cost_matrix(d, service_radius, cm.site_mask_column(gdf_fac, predefined_facility_col),
+                                    cm.column(gdf_demand, demand_quantity_col, what="a demand column"),
+                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"), name)
+
+    def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> CoverageResult:
+        """Solve; ``solve(pulp.PULP_CBC_CMD(msg=False))`` works as in spopt.
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object mapped to a backend
+            (:func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        **overrides
+            SolverOptions fields to change (``time_limit_s=10``).
+
+        Returns
+        -------
+        CoverageResult
+            Also kept as ``self.result``. Not-optimal outcomes are reported in ``status``
+            (spopt raises instead).
+        """
         opts = cm.options_or_default(options, **overrides)
         t0 = time.perf_counter()
         cover = cover_matrix(self.distance, self.radius)
@@ -137,8 +238,8 @@ class LSCP(_Covering):
         if empty.size:
             self.result = CoverageResult(**cm.no_solution(
                 SolveStatus.INFEASIBLE, self.distance, self.weights, time.perf_counter() - t0, opts.backend,
-                f"client {int(empty[0])} has no site within {self.radius:g}"))
-            return self.result
+                f"client {int(empty[0])} has no site within {self.radius:g}"), radius=self.radius)
+            return cm.publish(self, self.result, results)
         m = self.distance.shape[1]
         b = LinearProgramBuilder(self.name)
         y = b.add_binaries("open", m)
@@ -163,8 +264,7 @@ class LSCP(_Covering):
             b.add_constraints("required", fx.size, np.arange(fx.size), y[fx], 1.0, lb=1.0)
         b.add_objective("facilities", "min", y, 1.0)
         lp = b.build()
-        self.result = self._finish(lp, solve(lp, opts), t0, extra)
-        return self.result
+        return cm.publish(self, self._finish(lp, solve(lp, opts), t0, extra), results)
 
 
 class MCLP(_Covering):
@@ -174,8 +274,37 @@ class MCLP(_Covering):
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any, service_radius: float, p_facilities: int,
-                         predefined_facilities_arr: Any = None, facility_capacity_arr: Any = None,
-                         name: str = "mclp") -> MCLP:
+                         predefined_facilities_arr: Any = None, name: str = "mclp", *,
+                         facility_capacity_arr: Any = None) -> MCLP:
+        """Build from a clients × sites cost matrix; positional order as spopt's ``MCLP``.
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)`` distances; ``inf`` = cannot cover.
+        weights : array-like or None
+            Demand per client (None: 1 each).
+        service_radius : float
+            Coverage distance.
+        p_facilities : int
+            Number of sites to open.
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites (0/1 or boolean mask per site, or indices; see
+            :func:`~siting.classical._common.as_site_mask`).
+        name : str
+            Problem name.
+        facility_capacity_arr : array-like or None
+            Keyword only (not in spopt): capacity per site, coverage then by shares.
+
+        Returns
+        -------
+        MCLP
+
+        Raises
+        ------
+        InputError
+            Malformed arrays, or p out of range / below the number of required sites.
+        """
         d = cm.as_cost_matrix(cost_matrix)
         n, m = d.shape
         w = cm.as_vector(weights, n, name="weights", default=1.0)
@@ -188,15 +317,48 @@ class MCLP(_Covering):
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           weights_cols: str | None, service_radius: float, p_facilities: int,
-                          predefined_facility_col: str | None = None, facility_capacity_col: str | None = None,
-                          distance_metric: str = "euclidean", name: str = "mclp") -> MCLP:
-        d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
-        return cls.from_cost_matrix(d, cm.column(gdf_demand, weights_cols, what="a demand weight column"),
-                                    service_radius, p_facilities, None if pre is None else pre.astype(bool),
-                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"), name)
+                          predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
+                          name: str = "mclp", *, facility_capacity_col: str | None = None) -> MCLP:
+        """Build from demand and facility GeoDataFrames; positional order as spopt's ``MCLP``.
 
-    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> CoverageResult:
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        weights_cols : str or None
+            Demand column of ``gdf_demand`` (None: 1 per client).
+        service_radius : float
+            Coverage distance in the CRS's unit.
+        p_facilities : int
+            Number of sites to open.
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+        facility_capacity_col : str or None
+            Keyword only (not in spopt): capacity column of ``gdf_fac``.
+
+        Returns
+        -------
+        MCLP
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
+        d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
+        return cls.from_cost_matrix(d, cm.column(gdf_demand, weights_cols, what="a demand weight column"),
+                                    service_radius, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col),
+                                    name, facility_capacity_arr=cm.column(gdf_fac, facility_capacity_col,
+                                                                          what="a capacity column"))
+
+    def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> CoverageResult:
+        """Solve; as :meth:`LSCP.solve` (a PuLP solver object, ``results=``, overrides)."""
         opts = cm.options_or_default(options, **overrides)
         t0 = time.perf_counter()
         cover = cover_matrix(self.distance, self.radius)
@@ -224,10 +386,10 @@ class MCLP(_Covering):
                               np.r_[np.ones(k), -np.ones(k)], ub=0.0)
             b.add_objective("covered_demand", "max", x, self.weights[coo.row])
             extra.update(_rows=coo.row, _cols=coo.col)
+        assert self.p is not None  # MCLP always has p (LSCP has none)
         b.add_constraints("p", 1, np.zeros(m), y, 1.0, lb=float(self.p), ub=float(self.p))
         if self.predefined.any():
             fx = np.flatnonzero(self.predefined)
             b.add_constraints("required", fx.size, np.arange(fx.size), y[fx], 1.0, lb=1.0)
         lp = b.build()
-        self.result = self._finish(lp, solve(lp, opts), t0, extra)
-        return self.result
+        return cm.publish(self, self._finish(lp, solve(lp, opts), t0, extra), results)

@@ -43,7 +43,7 @@ def _greedy_cover(cover: sp.csc_matrix, p: int, fixed: np.ndarray) -> np.ndarray
     """Greedy set cover with at most p sites (required ones first), or None."""
     n, m = cover.shape
     covered = np.zeros(n, dtype=bool)
-    chosen = list(np.flatnonzero(fixed))
+    chosen: list[int] = np.flatnonzero(fixed).tolist()
     for j in chosen:
         covered[cover.indices[cover.indptr[j]:cover.indptr[j + 1]]] = True
     while not covered.all():
@@ -61,7 +61,7 @@ def _greedy_cover(cover: sp.csc_matrix, p: int, fixed: np.ndarray) -> np.ndarray
 
 def _farthest_point(d: np.ndarray, p: int, fixed: np.ndarray) -> np.ndarray:
     """Gonzalez-style: repeatedly open the site nearest to the currently worst-served client."""
-    chosen = list(np.flatnonzero(fixed))
+    chosen: list[int] = np.flatnonzero(fixed).tolist()
     if not chosen:
         chosen = [int(np.argmin(d.max(axis=0)))]
     d1 = d[:, chosen].min(axis=1)
@@ -81,9 +81,36 @@ class PCenter:
         self.distance, self.p, self.predefined, self.name = distance, p, predefined, name
         self.result: PCenterResult | None = None
 
+    @property
+    def aij(self) -> np.ndarray:
+        """spopt's ``aij``: the cost matrix."""
+        return self.distance
+
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, p_facilities: int, predefined_facilities_arr: Any = None,
                          name: str = "p-center") -> PCenter:
+        """Build from a clients × sites cost matrix; positional order as spopt's ``PCenter``.
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)`` distances; ``inf`` = cannot serve.
+        p_facilities : int
+            Number of centres.
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites (0/1 or boolean mask per site, or indices).
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        PCenter
+
+        Raises
+        ------
+        InputError
+            A malformed matrix or mask, or p out of range.
+        """
         d = cm.as_cost_matrix(cost_matrix)
         fixed = cm.as_site_mask(predefined_facilities_arr, d.shape[1])
         return cls(d, cm.check_p(p_facilities, d.shape[1], int(fixed.sum())), fixed, name)
@@ -92,14 +119,56 @@ class PCenter:
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, p_facilities: int,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
                           name: str = "p-center") -> PCenter:
-        d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
-        return cls.from_cost_matrix(d, p_facilities, None if pre is None else pre.astype(bool), name)
+        """Build from demand and facility GeoDataFrames; positional order as spopt's ``PCenter``.
 
-    def solve(self, options: SolverOptions | None = None, **overrides: Any) -> PCenterResult:
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        p_facilities : int
+            Number of centres.
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        PCenter
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
+        d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
+        return cls.from_cost_matrix(d, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col), name)
+
+    def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> PCenterResult:
+        """Solve by binary search on the covering decision problem.
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object as spopt takes (``pulp.PULP_CBC_CMD(msg=False)``;
+            see :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        **overrides
+            SolverOptions fields to change.
+
+        Returns
+        -------
+        PCenterResult
+            Also kept as ``self.result``.
+        """
         opts = cm.options_or_default(options, **overrides)
-        self.result = solve_pcenter(self.distance, self.p, self.predefined, opts, self.name)
-        return self.result
+        return cm.publish(self, solve_pcenter(self.distance, self.p, self.predefined, opts, self.name), results)
 
 
 def _probe(d: np.ndarray, radius: float, p: int, fixed: np.ndarray, options: SolverOptions, time_left: float,
@@ -158,7 +227,7 @@ def solve_pcenter(d: np.ndarray, p: int, fixed: np.ndarray, options: SolverOptio
         if ok is None:
             proven = False
             break
-        if ok:
+        if ok and sites is not None:
             up, best = mid, sites
         else:
             lo = mid + 1

@@ -24,10 +24,9 @@ So :func:`solve_pmedian` proves optimality in four stages:
    * ``method="mip"``: the radius formulation (Elloumi 2010, chained sparse form;
      :mod:`._radius_mip`) over the surviving pairs, solved by ``options.backend``.
    Either one's optimum, or its proof that nothing ≤ T exists, settles optimality.
-   Measured on OR-Library: the MIP needs minutes on small-p instances (HiGHS: pmed38 219 s,
-   pmed36 unproven after 300 s) where the B&B needs seconds (5 s, 28 s), because its node
-   bounds are the strong Lagrangian ones and its nodes cost milliseconds. (An explicit row
-   ``cost ≤ T`` in the MIP slowed HiGHS 2–3×, so the cut-off acts through the reduction.)
+   The B&B is the default because its node bounds are the strong Lagrangian ones and its
+   nodes are cheap; the cut-off ``cost ≤ T`` acts through the reduction, not as a MIP row.
+   Measured run times of both: ``benchmarks/results/classical_figures.md``.
 
 The full formulation being solved (with ``C_ij = w_i·d_ij``) is
 
@@ -53,6 +52,7 @@ from siting.classical._pmedian_bnb import branch_and_bound
 from siting.classical._pmedian_lagrange import SortedCosts, evaluate, penalties, subgradient
 from siting.classical._radius_mip import build_radius_mip
 from siting.classical._vertex_substitution import cost_of, greedy, local_search
+from siting.classical.cpmp import CPMP
 from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.errors import InputError
@@ -84,10 +84,51 @@ class PMedian:
         self.name = name
         self.result: PMedianResult | None = None
 
+    @property
+    def aij(self) -> np.ndarray:
+        """spopt's ``aij``: the demand-weighted cost matrix ``w_i · d_ij``."""
+        return self.cost_matrix * self.weights[:, None]
+
     @classmethod
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any = None, p_facilities: int = 1,
-                         predefined_facilities_arr: Any = None, name: str = "p-median") -> PMedian:
-        """``cost_matrix`` clients × sites (``inf`` = unreachable), ``weights`` client demand."""
+                         predefined_facilities_arr: Any = None, facility_capacities: Any = None,
+                         fulfill_predefined_fac: bool = False, name: str = "p-median") -> PMedian | CPMP:
+        """Build from a clients × sites cost matrix; positional order as spopt's ``PMedian``.
+
+        Parameters
+        ----------
+        cost_matrix : array-like or scipy.sparse matrix
+            ``(clients, sites)`` distances; ``inf`` (or an absent sparse entry) = cannot serve.
+        weights : array-like or None
+            Demand per client (None: 1 each); the objective is Σ w_i d_i.
+        p_facilities : int
+            Number of medians.
+        predefined_facilities_arr : array-like, SiteIndices or None
+            Required sites (0/1 or boolean mask per site, or indices).
+        facility_capacities : array-like or None
+            Capacity per site: then this returns the capacitated model, a
+            :class:`~siting.classical.CPMP` with spopt's demand-weighted objective.
+        fulfill_predefined_fac : bool
+            With capacities: required sites serve exactly their capacity (as spopt).
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        PMedian, or CPMP when ``facility_capacities`` is given.
+
+        Raises
+        ------
+        InputError
+            Malformed arrays, p out of range, or ``fulfill_predefined_fac`` without capacities.
+        """
+        if facility_capacities is not None:
+            return CPMP.from_cost_matrix(cost_matrix, weights, p_facilities, predefined_facilities_arr,
+                                         facility_capacities, fulfill_predefined_fac,
+                                         "capacitated-" + name, weighted_objective=True)
+        if fulfill_predefined_fac:
+            raise InputError("fulfill_predefined_fac without facility capacities", field="fulfill_predefined_fac",
+                             expected="facility_capacities too (a site can only be filled up to a capacity)")
         d = cm.as_cost_matrix(cost_matrix)
         w = cm.as_vector(weights, d.shape[0], name="weights", default=1.0)
         fixed = cm.as_site_mask(predefined_facilities_arr, d.shape[1])
@@ -96,24 +137,94 @@ class PMedian:
 
     @classmethod
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
-                          weights_cols: str | None, p_facilities: int, predefined_facility_col: str | None = None,
-                          distance_metric: str = "euclidean", name: str = "p-median") -> PMedian:
+                          weights_cols: str | None, p_facilities: int, facility_capacity_col: str | None = None,
+                          predefined_facility_col: str | None = None, fulfill_predefined_fac: bool = False,
+                          distance_metric: str = "euclidean", name: str = "p-median") -> PMedian | CPMP:
+        """Build from GeoDataFrames; positional order as spopt's ``PMedian.from_geodataframe``.
+
+        Parameters
+        ----------
+        gdf_demand, gdf_fac : geopandas.GeoDataFrame
+            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
+        demand_col, facility_col : str
+            Their geometry columns.
+        weights_cols : str or None
+            Demand column of ``gdf_demand`` (None: 1 per client).
+        p_facilities : int
+            Number of medians.
+        facility_capacity_col : str or None
+            Capacity column of ``gdf_fac``: then the capacitated model (a ``CPMP``, spopt's objective).
+        predefined_facility_col : str or None
+            Column of ``gdf_fac``: True / 1 for a required site.
+        fulfill_predefined_fac : bool
+            With capacities: required sites serve exactly their capacity.
+        distance_metric : str
+            ``"euclidean"`` or ``"manhattan"``.
+        name : str
+            Problem name.
+
+        Returns
+        -------
+        PMedian, or CPMP with a capacity column.
+
+        Raises
+        ------
+        InputError
+            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         w = cm.column(gdf_demand, weights_cols, what="a demand weight column")
-        pre = cm.column(gdf_fac, predefined_facility_col, what="a boolean required-facility column")
-        return cls.from_cost_matrix(d, w, p_facilities, None if pre is None else pre.astype(bool), name)
+        return cls.from_cost_matrix(d, w, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col),
+                                    cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
+                                    fulfill_predefined_fac, name)
 
-    def solve(self, options: SolverOptions | None = None, *, method: str = "bnb", **overrides: Any) -> PMedianResult:
-        """Solve; ``method`` picks stage 4: ``"bnb"`` (Lagrangian branch-and-bound) or ``"mip"``
-        (radius MIP through ``options.backend``)."""
+    def solve(self, options: Any = None, results: bool = True, *, method: str = "bnb",
+              **overrides: Any) -> PMedianResult:
+        """Solve (stages 1–4 of the module docstring).
+
+        Parameters
+        ----------
+        options : SolverOptions, a PuLP solver or None
+            Solver options, or a PuLP solver object as spopt takes (``pulp.PULP_CBC_CMD(msg=False)``;
+            see :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
+        results : bool
+            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
+            and ``fac_vars`` on the model.
+        method : str
+            Stage 4: ``"bnb"`` (Lagrangian branch-and-bound, default) or ``"mip"`` (radius MIP
+            through the backend).
+        **overrides
+            SolverOptions fields to change (``time_limit_s=10``).
+
+        Returns
+        -------
+        PMedianResult
+            Also kept as ``self.result``; a time-limited run says ``FEASIBLE`` (spopt raises or,
+            with PuLP's CBC, may say "Optimal").
+
+        Raises
+        ------
+        InputError
+            An unknown ``method``, or a PuLP solver without a siting backend.
+        """
         if method not in ("bnb", "mip"):
             raise InputError(f"'{method}'", field="method", expected="'bnb' or 'mip'")
-        self.result = solve_pmedian(self.cost_matrix, self.weights, self.p_facilities, self.predefined,
-                                    cm.options_or_default(options, **overrides), method)
-        return self.result
+        res = solve_pmedian(self.cost_matrix, self.weights, self.p_facilities, self.predefined,
+                            cm.options_or_default(options, **overrides), method)
+        return cm.publish(self, res, results)
 
 
 # --------------------------------------------------------------------------- driver
+@dataclass
+class _Search:
+    """The upper-bound search shared with the Lagrangian phase's callback."""
+
+    ub: float
+    sites: np.ndarray
+    seen: set[int]
+    ls_s: float  # seconds spent in vertex substitution so far
+    lag_t0: float  # when the Lagrangian phase started
+
 def _closed(integral: bool, rel_gap: float) -> Any:
     def closed(lower: float, upper: float) -> bool:
         if not math.isfinite(lower):
@@ -165,30 +276,30 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
 
     # 1. upper bound
     ub_sites, ub, _ = local_search(Cf, greedy(Cf, p, fixed), fixed, deadline=deadline)
-    state = {"ub": ub, "sites": ub_sites, "seen": set(), "ls_s": 0.0, "lag_t0": time.perf_counter()}
+    state = _Search(ub, ub_sites, set(), 0.0, time.perf_counter())
     stats["ub_initial"] = ub
 
     def improve(sel: np.ndarray, it: int) -> None:
         sites = np.flatnonzero(sel)
         key = hash(sites.tobytes())
-        if key in state["seen"] or time.perf_counter() > deadline:
+        if key in state.seen or time.perf_counter() > deadline:
             return
-        state["seen"].add(key)
+        state.seen.add(key)
         # descents may take at most half of the Lagrangian phase's time (they dominate on big instances)
-        if it == 1 or sites.size != p or state["ls_s"] > max(0.5 * (time.perf_counter() - state["lag_t0"]), 1.0):
+        if it == 1 or sites.size != p or state.ls_s > max(0.5 * (time.perf_counter() - state.lag_t0), 1.0):
             return
         t_ls = time.perf_counter()
         s2, v2, _ = local_search(Cf, sites, fixed, deadline=deadline)
-        state["ls_s"] += time.perf_counter() - t_ls
-        if v2 < state["ub"] - 1e-9:
-            state["ub"], state["sites"] = v2, s2
+        state.ls_s += time.perf_counter() - t_ls
+        if v2 < state.ub - 1e-9:
+            state.ub, state.sites = v2, s2
 
     # 2. Lagrangian lower bound
     sc = SortedCosts.of(Cf)
     lam0 = Cf[np.arange(n), cm.nearest_assignment(Cf, ub_sites)]
-    lag = subgradient(Cf, sc, p, fixed, lam0, lambda: state["ub"], closed_gap=closed, on_selection=improve,
+    lag = subgradient(Cf, sc, p, fixed, lam0, lambda: state.ub, closed_gap=closed, on_selection=improve,
                       deadline=deadline - 0.25 * options.time_limit_s)
-    ub, ub_sites = state["ub"], state["sites"]
+    ub, ub_sites = state.ub, state.sites
     stats.update(ub=ub, lagrangian_bound=lag.bound, lagrangian_iterations=lag.iterations,
                  lagrangian_seconds=lag.seconds, seconds_to_bounds=time.perf_counter() - t0)
     lower = math.ceil(lag.bound - 1e-6) if integral else lag.bound
