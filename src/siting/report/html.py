@@ -21,7 +21,8 @@ import pandas as pd
 
 from siting.analysis.figures import PlanFigures, plan_figures
 from siting.plan import Outcome
-from siting.report.svg import MapData, bar_pairs_svg, histogram_svg, legend_html, map_svg
+from siting.report.mapsvg import MapData, legend_html, map_svg
+from siting.report.svg import bar_pairs_svg, histogram_svg
 
 MAP_KEYS: dict[str, str] = {
     "coverage_after": "coverage of demand — after",
@@ -31,6 +32,8 @@ MAP_KEYS: dict[str, str] = {
     "base_after": "health-check base index — after",
     "base_before": "health-check base index — before",
 }
+
+N_LABELS = 12  # worst-served communities named on the map
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC",sans-serif;margin:0;color:#222;
@@ -76,12 +79,38 @@ _JS = """
       if (g) g.style.display = e.target.checked ? '' : 'none';
     });
   }
+  var order = [], gs = map.querySelectorAll('g.layer');
+  for (var i = 0; i < gs.length; i++) order.push(gs[i].id);
   var layer = document.getElementById('layer-communities');
   var bb = layer.getBBox();
   var b = document.body;
   b.setAttribute('data-communities-drawn', map.querySelectorAll('.community').length);
   b.setAttribute('data-spaces-drawn', map.querySelectorAll('.space').length);
   b.setAttribute('data-circles-drawn', map.querySelectorAll('.walk-circle').length);
+  b.setAttribute('data-layer-order', order.join(' '));
+  var streets = 0, sp = map.querySelectorAll('path.basemap');
+  for (var i = 0; i < sp.length; i++) {
+    var bbs = sp[i].getBBox();
+    if (bbs.width > 0 && bbs.height > 0) streets += parseInt(sp[i].getAttribute('data-n'), 10);
+  }
+  b.setAttribute('data-basemap-drawn', streets);
+  b.setAttribute('data-labels-drawn', map.querySelectorAll('#layer-labels .label').length);
+  var circles = document.getElementById('layer-circles');
+  b.setAttribute('data-circles-visible', getComputedStyle(circles).display === 'none' ? '0' : '1');
+  if (location.hash === '#check') {
+    // what is on top at each taken space's centre: the space itself, not an area above it
+    map.scrollIntoView();
+    var on = 0, seen = 0, all = map.querySelectorAll('.space');
+    for (var i = 0; i < all.length; i++) {
+      var q = all[i].getBoundingClientRect(), cx = q.left + q.width / 2, cy = q.top + q.height / 2;
+      if (cx < 0 || cy < 0 || cx >= window.innerWidth || cy >= window.innerHeight) continue;
+      seen++;
+      var hit = document.elementFromPoint(cx, cy);
+      if (hit && hit.classList.contains('space')) on++;
+    }
+    b.setAttribute('data-spaces-checked', seen);
+    b.setAttribute('data-spaces-on-top', on);
+  }
   b.setAttribute('data-map-bbox', Math.round(bb.width) + 'x' + Math.round(bb.height));
   var r = map.getBoundingClientRect();
   b.setAttribute('data-map-rect', [r.left, r.top, r.width, r.height].map(Math.round).join(','));
@@ -137,9 +166,12 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.where(den > 1e-9, num / np.where(den > 1e-9, den, 1.0), np.nan)
 
 
-def _map_data(outcome: Outcome, hc: pd.DataFrame) -> MapData:
+def _map_data(outcome: Outcome, hc: pd.DataFrame, n_labels: int = N_LABELS) -> MapData:
+    """What the map draws; the ``n_labels`` communities with the lowest coverage (after the plan,
+    or before when there is none) are labelled."""
     inst, plan, ev = outcome.instance, outcome.plan, outcome.evaluation
     com = inst.communities
+    key = "coverage_after" if plan is not None and ev is not None else "coverage_before"
     D = inst.demand_users.sum(axis=1)
     E = inst.existing_served.sum(axis=1)
     served = ev.served_users.sum(axis=1) if ev is not None else np.zeros_like(E)
@@ -165,7 +197,9 @@ def _map_data(outcome: Outcome, hc: pd.DataFrame) -> MapData:
     md = MapData(community_geom=com.geometry.to_numpy(), community_id=list(inst.community_ids), community_tip=tips,
                  community_ratios=ratios, space_xy=np.zeros((0, 2)), space_id=[], space_area=np.zeros(0),
                  space_tip=[], space_is_hub=np.zeros(0, bool), circle_radius_m=np.zeros(0), candidate_xy=xy,
-                 projected=crs is None or bool(crs.is_projected))
+                 projected=crs is None or bool(crs.is_projected), basemap=inst.basemap)
+    worst = [int(i) for i in np.argsort(ratios[key], kind="stable") if np.isfinite(ratios[key][i])][:n_labels]
+    md.label_index, md.label_text = worst, [str(names[i]) for i in worst]
     if plan is None or ev is None:
         return md
     taken = np.flatnonzero(plan.taken)
@@ -304,18 +338,27 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     default = "coverage_after" if plan is not None else "coverage_before"
     options = "".join(f'<option value="{k}"{" selected" if k == default else ""}>{escape(v)}</option>'
                       for k, v in MAP_KEYS.items())
-    layers = "".join(f'<label><input type="checkbox" data-layer="{k}" checked> {escape(v)}</label>' for k, v in
-                     (("layer-circles", "walking circles"), ("layer-links", "service links"),
-                      ("layer-candidates", "candidates not taken"), ("layer-spaces", "spaces taken")))
+    toggles = [("layer-circles", "walking circles", False), ("layer-links", "service links", True),
+               ("layer-candidates", "candidates not taken", True), ("layer-spaces", "spaces taken", True),
+               ("layer-labels", "names of the worst served", True)]
+    kinds = [] if inst.basemap is None else sorted(set(inst.basemap["kind"].astype(str)))
+    if kinds:
+        toggles.insert(0, ("layer-basemap", "streets and barriers", True))
+    layers = "".join(f'<label><input type="checkbox" data-layer="{k}"{" checked" if on else ""}> {escape(v)}</label>'
+                     for k, v, on in toggles)
     walk = inst.settings.walking
+    source = inst.reach.source.replace("_", " ")
     parts.append(
         f'<h2>Map of the plan</h2><div class="controls"><label>Colour communities by <select id="map-colour">'
-        f"{options}</select></label> {layers}</div>{legend_html(float(md.space_area.max(initial=0)))}"
+        f"{options}</select></label> {layers}</div>"
+        f"{legend_html(float(md.space_area.max(initial=0)), kinds, len(md.label_index))}"
         f'<div class="map-wrap">{map_svg(md, default)}</div>'
-        f'<p class="note">Walking circles: radius = the longest walking limit of the services a space hosts × '
-        f"{walk.speed_m_per_min:g} m/min ÷ detour factor {walk.detour_factor:g} (a straight-line equivalent; "
-        f"travel times themselves come from the {escape(inst.reach.source.replace('_', ' '))} reach table). "
-        "Hover a feature for its figures.</p>")
+        f'<p class="note">Walking times come from the {escape(source)} reach table'
+        + (" (the streets drawn: a circle may cross a river or a rail line that the walk itself must go around)"
+           if kinds else "")
+        + f". Walking circles: radius = the longest walking limit of the services a space hosts × "
+        f"{walk.speed_m_per_min:g} m/min ÷ detour factor {walk.detour_factor:g} (a straight-line equivalent). "
+        "Map north is grid north of the plan's CRS. Hover a feature for its figures.</p>")
     parts.append("<h2>Before and after</h2>" + _charts(outcome, figures))
     # tables
     if plan is not None and ev is not None:

@@ -1,4 +1,5 @@
-"""Hand-written inline SVG for the HTML report: the plan map and before/after charts.
+"""Hand-written inline SVG charts for the HTML report (before/after bars, histograms); the plan
+map is :mod:`siting.report.mapsvg`.
 
 No plotting library and nothing external: every element is written here, one element per
 map feature with ``class`` and ``data-*`` attributes (so a browser test can count them),
@@ -7,13 +8,10 @@ and every text goes through :func:`html.escape`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from html import escape
 
 import numpy as np
-import shapely
 
 BEFORE_COLOUR = "#9aa5b1"
 AFTER_COLOUR = "#1f6fb2"
@@ -33,174 +31,6 @@ def ratio_colour(x: float) -> str:
     if x is None or not np.isfinite(x):
         return NO_DATA
     return CLASS_COLOURS[int(np.searchsorted(CLASS_BREAKS, x, side="right"))]
-
-
-@dataclass
-class MapData:
-    """What the plan map draws (projected metres; arrays aligned with their ids)."""
-
-    community_geom: np.ndarray  # shapely geometries
-    community_id: Sequence[str]
-    community_tip: Sequence[str]
-    community_ratios: dict[str, np.ndarray]  # colour option → ratio per community (1 = standard met)
-    space_xy: np.ndarray  # taken spaces [n,2]
-    space_id: Sequence[str]
-    space_area: np.ndarray
-    space_tip: Sequence[str]
-    space_is_hub: np.ndarray
-    circle_radius_m: np.ndarray  # walking circle around each taken space
-    candidate_xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
-    link_from: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
-    link_to: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
-    projected: bool = True
-
-
-class _Frame:
-    """Map units → SVG pixels (y flipped), keeping the aspect ratio."""
-
-    def __init__(self, bounds: tuple[float, float, float, float], width: float = 960.0, max_height: float = 760.0,
-                 pad: float = 16.0) -> None:
-        x0, y0, x1, y1 = bounds
-        dx, dy = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
-        self.k = min((width - 2 * pad) / dx, (max_height - 2 * pad) / dy)
-        self.x0, self.y1, self.pad = x0, y1, pad
-        self.width = width
-        self.height = dy * self.k + 2 * pad
-
-    def x(self, v: np.ndarray) -> np.ndarray:
-        return (np.asarray(v, float) - self.x0) * self.k + self.pad
-
-    def y(self, v: np.ndarray) -> np.ndarray:
-        return (self.y1 - np.asarray(v, float)) * self.k + self.pad
-
-
-def _ring_path(fr: _Frame, coords: np.ndarray) -> str:
-    xs, ys = fr.x(coords[:, 0]), fr.y(coords[:, 1])
-    return "M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in zip(xs, ys)) + " Z"
-
-
-def _polygon_path(fr: _Frame, geom) -> str:
-    parts = []
-    polys = getattr(geom, "geoms", [geom])
-    for p in polys:
-        if p.geom_type != "Polygon" or p.is_empty:
-            continue
-        parts.append(_ring_path(fr, np.asarray(p.exterior.coords)))
-        parts.extend(_ring_path(fr, np.asarray(r.coords)) for r in p.interiors)
-    return " ".join(parts)
-
-
-def _bounds(md: MapData) -> tuple[float, float, float, float]:
-    boxes = []
-    geoms = [g for g in md.community_geom if g is not None and not g.is_empty]
-    if geoms:
-        boxes.append(np.asarray(shapely.total_bounds(np.asarray(geoms, dtype=object))))
-    if len(md.space_xy):
-        r = md.circle_radius_m if md.projected else np.zeros(len(md.space_xy))
-        boxes.append(np.array([np.min(md.space_xy[:, 0] - r), np.min(md.space_xy[:, 1] - r),
-                               np.max(md.space_xy[:, 0] + r), np.max(md.space_xy[:, 1] + r)]))
-    if len(md.candidate_xy):
-        boxes.append(np.r_[md.candidate_xy.min(axis=0), md.candidate_xy.max(axis=0)])
-    if not boxes:
-        return (0.0, 0.0, 1.0, 1.0)
-    b = np.vstack(boxes)
-    x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
-    m = 0.02 * max(x1 - x0, y1 - y0, 1.0)
-    return (x0 - m, y0 - m, x1 + m, y1 + m)
-
-
-def _scale_bar(fr: _Frame) -> str:
-    target = 120.0 / fr.k  # metres in ~120 px
-    step = 10 ** math.floor(math.log10(target))
-    length = max(s for s in (step, 2 * step, 5 * step) if s <= target)
-    px = length * fr.k
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    x, y = fr.pad + 4, fr.height - fr.pad - 6
-    return (f'<g class="scale-bar"><rect x="{x - 4}" y="{y - 16}" width="{px + 8:.1f}" height="24" fill="#fff" '
-            f'fill-opacity="0.8"/><path d="M{x} {y - 4} V{y} H{x + px:.1f} V{y - 4}" fill="none" stroke="#222" '
-            f'stroke-width="1.5"/><text x="{x + px / 2:.1f}" y="{y - 6}" font-size="11" text-anchor="middle">'
-            f"{escape(label)}</text></g>")
-
-
-def map_svg(md: MapData, default_key: str, element_id: str = "plan-map") -> str:
-    """The plan map: walking circles, links, communities, candidate and taken spaces."""
-    fr = _Frame(_bounds(md))
-    out = [f'<svg id="{a(element_id)}" class="map" role="img" '
-           f'viewBox="0 0 {fr.width:.0f} {fr.height:.0f}" width="{fr.width:.0f}" height="{fr.height:.0f}" '
-           f'aria-label="map of the plan">',
-           f'<rect class="map-bg" x="0" y="0" width="{fr.width:.0f}" height="{fr.height:.0f}" fill="#f7f7f2"/>']
-    # walking circles
-    out.append('<g id="layer-circles" class="layer" fill="#1f6fb2" fill-opacity="0.035" stroke="#1f6fb2" '
-               'stroke-opacity="0.35" stroke-width="0.8">')
-    if md.projected:
-        xs, ys = fr.x(md.space_xy[:, 0]), fr.y(md.space_xy[:, 1])
-        for sid, x, y, r in zip(md.space_id, xs, ys, md.circle_radius_m * fr.k):
-            out.append(f'<circle class="feature walk-circle" data-id="{a(sid)}" '
-                       f'cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>')
-    out.append("</g>")
-    # service links
-    out.append('<g id="layer-links" class="layer" stroke="#555" stroke-opacity="0.25" stroke-width="0.6">')
-    if len(md.link_from):
-        x0, y0 = fr.x(md.link_from[:, 0]), fr.y(md.link_from[:, 1])
-        x1, y1 = fr.x(md.link_to[:, 0]), fr.y(md.link_to[:, 1])
-        for xa, ya, xb, yb in zip(x0, y0, x1, y1):
-            out.append(f'<line class="feature link" x1="{xa:.1f}" y1="{ya:.1f}" x2="{xb:.1f}" y2="{yb:.1f}"/>')
-    out.append("</g>")
-    # candidate spaces not taken
-    out.append('<g id="layer-candidates" class="layer" fill="#777" fill-opacity="0.5">')
-    if len(md.candidate_xy):
-        for x, y in zip(fr.x(md.candidate_xy[:, 0]), fr.y(md.candidate_xy[:, 1])):
-            out.append(f'<circle class="feature candidate" cx="{x:.1f}" cy="{y:.1f}" r="1.6"/>')
-    out.append("</g>")
-    # taken spaces sized by floor area (area ∝ m²), hubs outlined
-    out.append('<g id="layer-spaces" class="layer" fill="#1f3b73" fill-opacity="0.85" '
-               'stroke="#fff" stroke-width="0.8">')
-    if len(md.space_xy):
-        amax = max(float(np.max(md.space_area)), 1.0)
-        rad = 2.0 + 7.0 * np.sqrt(np.maximum(md.space_area, 0) / amax)
-        xs, ys = fr.x(md.space_xy[:, 0]), fr.y(md.space_xy[:, 1])
-        for sid, x, y, r, hub, tip, area in zip(md.space_id, xs, ys, rad, md.space_is_hub, md.space_tip, md.space_area):
-            hub_attr = ' stroke="#f5a300" stroke-width="2.2"' if hub else ""
-            out.append(f'<circle class="feature space{" hub" if hub else ""}" data-id="{a(sid)}" '
-                       f'data-area-m2="{area:.0f}" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"{hub_attr}>'
-                       f"<title>{escape(tip)}</title></circle>")
-    out.append("</g>")
-    # communities on top: one path (polygons) or square (points) each
-    out.append('<g id="layer-communities" class="layer" stroke="#222" stroke-width="1.2">')
-    ratios = md.community_ratios
-    keys = list(ratios)
-    for i, (g, cid, tip) in enumerate(zip(md.community_geom, md.community_id, md.community_tip)):
-        fills = " ".join(f'data-fill-{a(k)}="{ratio_colour(ratios[k][i])}"' for k in keys)
-        vals = " ".join(f'data-{a(k)}="{ratios[k][i]:.4f}"' for k in keys)
-        attrs = (f'class="feature community" data-id="{a(cid)}" {vals} {fills} '
-                 f'fill="{ratio_colour(ratios[default_key][i])}"')
-        title = f"<title>{escape(tip)}</title>"
-        if g is None or g.is_empty:
-            continue
-        if g.geom_type in ("Polygon", "MultiPolygon"):
-            out.append(f'<path {attrs} fill-rule="evenodd" d="{_polygon_path(fr, g)}">{title}</path>')
-        else:
-            c = g.centroid  # a point community: a square marker, to tell it from the (round) spaces
-            out.append(f'<rect {attrs} x="{fr.x(c.x) - 5.5:.1f}" y="{fr.y(c.y) - 5.5:.1f}" width="11" height="11">'
-                       f"{title}</rect>")
-    out.append("</g>")
-    if md.projected:
-        out.append(_scale_bar(fr))
-    out.append('<text x="%.0f" y="24" font-size="16" text-anchor="end" font-weight="bold">N ↑</text>' % (fr.width - 12))
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def legend_html(space_area_max: float) -> str:
-    items = "".join(f'<span class="key"><i style="background:{c}"></i>{escape(lbl)}</span>'
-                    for c, lbl in zip(CLASS_COLOURS, CLASS_LABELS))
-    return (f'<div class="legend"><div><b>Communities</b> (squares or areas) coloured by the share of the standard met '
-            f'(coverage of demand, floor area against the m² per 100 households standard, or health-check base): '
-            f'{items}<span class="key"><i style="background:{NO_DATA}">'
-            f'</i>no demand</span></div><div><span class="key"><i class="dot"></i>space taken (size ∝ floor area, '
-            f'largest {space_area_max:,.0f} m²)</span><span class="key"><i class="dot hub"></i>hub</span>'
-            f'<span class="key"><i class="dot cand"></i>candidate not taken</span><span class="key"><i class="ring">'
-            f'</i>walking circle</span><span class="key"><i class="line"></i>service link</span></div></div>')
 
 
 def bar_pairs_svg(labels: Sequence[str], before: Sequence[float], after: Sequence[float], *, title: str,
