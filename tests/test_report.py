@@ -29,8 +29,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NASTY = '<script>alert("x")</script> & "quoted" \'single\''
 
 
-@pytest.fixture(scope="module")
-def outcome() -> Outcome:
+def tiny_outcome() -> Outcome:
+    """A solved tiny instance (8 communities, 14 spaces) with a nasty community name."""
     rng = np.random.default_rng(1)
     nc, ns = 8, 14
     inst = Instance.from_arrays(
@@ -42,6 +42,11 @@ def outcome() -> Outcome:
     out = solve_instance(inst, inst.settings.solver.model_copy(update={"time_limit_s": 20}))
     assert out.plan is not None and out.evaluation is not None and out.plan.n_taken > 0
     return out
+
+
+@pytest.fixture(scope="module")
+def outcome() -> Outcome:
+    return tiny_outcome()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from siting.errors import SitingError
+from siting.errors import ScenarioError, SitingError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
@@ -78,6 +78,15 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool) -> int:
     return 0 if outcome.result.status.has_solution else 3
 
 
+def _with_lang(scenario, lang: str | None):
+    """The scenario with ``--lang`` applied to ``report.lang`` (so scenario.yaml records it)."""
+    if lang is None:
+        return scenario
+    if lang not in ("en", "zh"):
+        raise ScenarioError(f"--lang {lang}: unknown language", field="--lang", expected="en or zh")
+    return scenario.model_copy(update={"report": scenario.report.model_copy(update={"lang": lang})})
+
+
 def _solver_options(base, backend, time_limit_s, gap, threads):
     upd = {k: v for k, v in {"backend": backend, "time_limit_s": time_limit_s, "relative_gap": gap,
                               "threads": threads}.items() if v is not None}
@@ -95,12 +104,14 @@ def demo(
     time_limit_s: float | None = typer.Option(None, "--time-limit-s"),
     gap: float | None = typer.Option(None, "--gap", help="relative gap"),
     threads: int | None = typer.Option(None),
+    lang: str | None = typer.Option(None, "--lang", metavar="en|zh",
+                                    help="language of the report's labels (default: the scenario's report.lang, en)"),
 ) -> None:
     """Solve the built-in synthetic district (Yuhang-sized, labelled synthetic) and write the plan."""
     from siting.demo import demo_instance, demo_scenario
 
     try:
-        scenario = demo_scenario()
+        scenario = _with_lang(demo_scenario(), lang)
         out = out or _default_out("siting-demo")
         options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
         with err_console.status("generating the synthetic district…"):
@@ -125,13 +136,15 @@ def run(
     time_limit_s: float | None = typer.Option(None, "--time-limit-s"),
     gap: float | None = typer.Option(None, "--gap"),
     threads: int | None = typer.Option(None),
+    lang: str | None = typer.Option(None, "--lang", metavar="en|zh",
+                                    help="language of the report's labels (default: the scenario's report.lang, en)"),
 ) -> None:
     """Solve a planner's scenario file and write the plan."""
     from siting.io.load import load_instance
     from siting.io.scenario import load_scenario
 
     try:
-        scenario = load_scenario(scenario_file, overrides=override, assignments=set_)
+        scenario = _with_lang(load_scenario(scenario_file, overrides=override, assignments=set_), lang)
         out = out or _default_out(f"siting-{scenario.name}")
         from siting.io.outputs import check_output_folder
 

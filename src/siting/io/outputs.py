@@ -65,16 +65,18 @@ def _clean(o: Any) -> Any:
 
 
 def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, scenario: Any = None,
-                  figures: PlanFigures | None = None) -> Path:
+                  figures: PlanFigures | None = None, lang: str | None = None) -> Path:
     """Write all outputs of ``outcome`` to ``out`` atomically; returns the folder.
 
     ``scenario``: the settings to save as ``scenario.yaml`` (default: the instance's);
     ``figures``: the outcome's :class:`~siting.analysis.figures.PlanFigures` when the caller has
-    already computed them (the CLI prints its summary from the same value)."""
+    already computed them (the CLI prints its summary from the same value);
+    ``lang``: the report's language, en | zh (default: the scenario's ``report.lang``, else en)."""
     out = Path(out)
     check_output_folder(out, force)
     inst = outcome.instance
     fig = figures if figures is not None else plan_figures(outcome)
+    lang = lang or getattr(getattr(scenario, "report", None), "lang", None) or "en"
     with atomic_folder(out) as tmp:
         (tmp / "summary.json").write_text(json.dumps(_clean(fig.summary), indent=2, default=_json_default),
                                           encoding="utf-8")
@@ -99,10 +101,11 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
             fig.accessibility.to_csv(tmp / "accessibility.csv", index=False)
             fig.healthcheck.to_csv(tmp / "healthcheck.csv", index=False)
             fig.healthcheck_districts.to_csv(tmp / "healthcheck_districts.csv", index=False)
-        (tmp / "report.html").write_text(report_html(outcome, fig), encoding="utf-8")
+        (tmp / "report.html").write_text(report_html(outcome, fig, lang=lang), encoding="utf-8")
     return out
 
 
-def write_report(outcome: Outcome, path: str | Path, *, decay: Decay = "none", title: str | None = None) -> Path:
+def write_report(outcome: Outcome, path: str | Path, *, decay: Decay = "none", title: str | None = None,
+                 lang: str = "en") -> Path:
     """Write the HTML report of ``outcome`` (:func:`siting.report.html.report_html`) to ``path`` atomically."""
-    return atomic_write_text(path, report_html(outcome, plan_figures(outcome, decay), title=title))
+    return atomic_write_text(path, report_html(outcome, plan_figures(outcome, decay), title=title, lang=lang))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -46,6 +46,13 @@ class DataFiles(BaseModel):
         return self
 
 
+class ReportSettings(BaseModel):
+    """How the HTML report reads: ``lang`` en | zh (service, age-group and column labels)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    lang: Literal["en", "zh"] = Field("en", description="language of the report's labels: en | zh")
+
+
 class Scenario(PlanningSettings):
     """A planner's what-if: data files + planning settings + solver options."""
 
@@ -53,6 +60,7 @@ class Scenario(PlanningSettings):
     name: str = "scenario"
     description: str = ""
     data: DataFiles
+    report: ReportSettings = Field(default_factory=ReportSettings, description="report language")
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict, description="named overrides")
     applied: tuple[str, ...] = Field((), description="overrides applied, in order (set by the loader)")
     source_file: Path | None = None
