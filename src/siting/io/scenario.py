@@ -73,16 +73,17 @@ class Scenario(PlanningSettings):
 
 def parse_assignment(text: str) -> tuple[list[str], Any]:
     """``a.b.c=value`` → (["a","b","c"], yaml-parsed value)."""
+    origin = f"--set {text}"
     if "=" not in text:
-        raise ScenarioError(f"--set '{text}' is not key=value", field=text, expected="key.path=value")
+        raise ScenarioError("not key=value", file=origin, expected="--set key.path=value, e.g. --set budget_cny=8e8")
     key, _, raw = text.partition("=")
     path = [p for p in key.strip().split(".") if p]
     if not path:
-        raise ScenarioError(f"--set '{text}' has an empty key", field=text)
+        raise ScenarioError("empty key", file=origin, expected="--set key.path=value, e.g. --set budget_cny=8e8")
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"--set '{text}': value is not valid YAML ({exc})", field=key) from None
+        raise ScenarioError(f"value is not valid YAML ({exc})", file=origin, field=key.strip()) from None
     return path, value
 
 
@@ -148,4 +149,19 @@ def load_scenario(
         raw["data"] = data
     raw["applied"] = tuple(applied)
     raw["source_file"] = path.resolve()
-    return _validate(raw, origin)
+    try:
+        return _validate(raw, origin)
+    except ScenarioError as exc:
+        raise _blame_assignment(exc, assignments) from None
+
+
+def _blame_assignment(exc: ScenarioError, assignments: Sequence[str]) -> ScenarioError:
+    """The error naming ``--set key=value`` when the bad key is one a ``--set`` wrote (the last
+    such assignment wins, as it does when applied); otherwise ``exc`` unchanged."""
+    loc = [p for p in (exc.location.field or "").split(".") if p]
+    for text in reversed(assignments):
+        keys = [p for p in text.partition("=")[0].strip().split(".") if p]
+        n = min(len(keys), len(loc))
+        if n and keys[:n] == loc[:n]:
+            return ScenarioError(exc.message, file=f"--set {text}", field=exc.location.field, expected=exc.expected)
+    return exc

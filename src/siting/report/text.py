@@ -21,7 +21,7 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
     how = (f", {outcome.parts} parts coupled by the budget: prices and a master over part plans)" if coupled
            else f", {outcome.parts} independent parts solved in parallel)" if outcome.parts > 1 else ")")
     console.print(f"solver [bold]{r.backend}[/]: status [bold]{r.status.value}[/], objective {obj}, bound {bound}, "
-                  f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s" + how)
+                  f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s" + how, soft_wrap=True)
     for s in r.stages:
         sg = "—" if s.gap is None else f"{100 * s.gap:.3f}%"
         secs = f"{s.seconds:.1f} s" + (" summed over parts" if outcome.parts > 1 and not coupled else "")
@@ -29,9 +29,10 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
         src = f" ({s.bound_source})" if s.bound_source else ""
         console.print(f"  stage {s.name}{by}: {s.status.value}, objective {s.objective:,.6g}, "
                       f"bound {'none' if s.bound is None else format(s.bound, ',.6g')}{src}, gap {sg}, {secs}"
-                      if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}")
+                      if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}",
+                      soft_wrap=True)
     if plan is None or ev is None:
-        console.print(f"[bold red]no plan[/]: {r.message}")
+        console.print(f"[bold red]no plan[/]: {r.message}", soft_wrap=True)
         return
     summ = figures.summary
     t = Table(title="Plan summary")
