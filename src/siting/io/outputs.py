@@ -3,7 +3,8 @@ is renamed into place only when every file is written, so a failure (or Ctrl-C) 
 leaves a half-written output and never destroys an earlier one.
 
 Files: ``report.html`` (self-contained, opens offline), ``plan.gpkg`` (layers communities,
-spaces, links, hubs; opens in QGIS as it is), the same layers as ``<layer>.geojson``
+spaces (every candidate, column ``taken``), links, hubs, shortfalls, and QGIS default styles
+in its ``layer_styles`` table: it opens coloured in QGIS), the same layers as ``<layer>.geojson``
 (EPSG:4326), ``communities.csv``, ``spaces.csv``, ``links.csv``, ``services.csv``,
 ``coverage_by_age.csv``, ``shortfalls.csv``, ``accessibility.csv`` (2SFCA before/after),
 ``healthcheck.csv`` / ``healthcheck_districts.csv`` (health-check style index before/after),
@@ -18,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import yaml
 
@@ -25,6 +27,14 @@ from siting.analysis.accessibility import Decay
 from siting.analysis.figures import PlanFigures, plan_figures
 from siting.errors import OutputError
 from siting.io.atomic import atomic_folder, atomic_write_text
+from siting.io.qgis_styles import (
+    community_style,
+    hub_style,
+    link_style,
+    shortfall_style,
+    space_style,
+    write_layer_styles,
+)
 from siting.plan import Outcome
 from siting.report.html import report_html
 
@@ -64,6 +74,15 @@ def _clean(o: Any) -> Any:
     return o
 
 
+def shortfall_layer(fig: PlanFigures) -> gpd.GeoDataFrame | None:
+    """Each standard not met (``shortfalls.csv``) with its community's geometry, for GIS."""
+    if fig.shortfalls is None or fig.communities is None or not len(fig.shortfalls):
+        return None
+    geo = fig.communities[["community_id", "name", "geometry"]]
+    out = geo.merge(fig.shortfalls, on="community_id", how="inner")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=fig.communities.crs)
+
+
 def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, scenario: Any = None,
                   figures: PlanFigures | None = None, lang: str | None = None) -> Path:
     """Write all outputs of ``outcome`` to ``out`` atomically; returns the folder.
@@ -86,12 +105,18 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
         if fig.communities is not None:
             hubs = fig.spaces[fig.spaces["hub_of"] != ""]
             gpkg = tmp / "plan.gpkg"
-            for layer, gdf in (("communities", fig.communities), ("spaces", fig.spaces), ("links", fig.links),
-                               ("hubs", hubs)):
-                if len(gdf):
+            layers = {"communities": fig.communities, "spaces": fig.candidates, "links": fig.links, "hubs": hubs,
+                      "shortfalls": shortfall_layer(fig)}
+            for layer, gdf in layers.items():
+                if gdf is not None and len(gdf):
                     gdf.to_file(gpkg, layer=layer, driver="GPKG")
                     geo = gdf.to_crs(4326) if gdf.crs is not None else gdf
                     geo.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
+            if gpkg.exists():
+                geom = str(fig.communities.geom_type.iloc[0]) if len(fig.communities) else "Point"
+                write_layer_styles(gpkg, {"communities": community_style(geom), "spaces": space_style(),
+                                          "hubs": hub_style(), "links": link_style(),
+                                          "shortfalls": shortfall_style(geom)})
             fig.communities.drop(columns="geometry").to_csv(tmp / "communities.csv", index=False)
             fig.spaces.drop(columns="geometry").to_csv(tmp / "spaces.csv", index=False)
             fig.links.drop(columns="geometry").to_csv(tmp / "links.csv", index=False)
