@@ -59,7 +59,8 @@ def test_layer_styles_table_as_qgis_reads_it(out):
         cols = [r[1] for r in con.execute("PRAGMA table_info(layer_styles)")]
         assert cols == ["id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
                         "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time"]
-        rows = con.execute("SELECT f_table_name, f_geometry_column, styleQML, useAsDefault FROM layer_styles").fetchall()
+        rows = con.execute("SELECT f_table_name, f_geometry_column, styleQML, useAsDefault "
+                           "FROM layer_styles").fetchall()
         geom_cols = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
         registered = con.execute("SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'").fetchone()
     finally:
@@ -79,3 +80,18 @@ def test_layer_styles_table_as_qgis_reads_it(out):
     # GDAL still lists exactly the map layers (layer_styles is an attributes table)
     layers = {name for name, geom in pyogrio.list_layers(out / "plan.gpkg") if geom}
     assert layers == {"communities", "spaces", "links", "hubs", "shortfalls"}
+
+
+def test_counts_are_integers_and_figures_are_rounded(out):
+    import re
+
+    com = gpd.read_file(out / "plan.gpkg", layer="communities")
+    assert pd.api.types.is_integer_dtype(com["households"])
+    text = (out / "communities.csv").read_text()
+    header, first = text.splitlines()[:2]
+    households = first.split(",")[header.split(",").index("households")]
+    assert re.fullmatch(r"\d+", households), households
+    for name in ("communities", "spaces", "services", "coverage_by_age", "accessibility", "healthcheck"):
+        body = (out / f"{name}.csv").read_text()
+        assert not re.search(r"\d\.\d{7,}", body), f"{name}.csv has more than 6 decimals"
+        assert "0.9999999" not in body

@@ -8,6 +8,7 @@ and polygons); the full demo and ``--network`` demo render in the slow suite."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import geopandas as gpd
 import numpy as np
@@ -130,6 +131,11 @@ def _render(browser, outcome, tmp_path) -> dict[str, str]:
     attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', body))
     assert attrs.get("data-ready") == "1", "the report's script did not run to the end"
     assert attrs["data-layer-order"].split() == list(MAP_LAYERS)
+    # labels come from the catalogue, not ids (charts as the browser has them)
+    cat = outcome.instance.catalogue
+    chart = unescape(re.search(r'<svg class="chart" id="chart-coverage-service".*?</svg>', dom.stdout, re.S).group(0))
+    for sid in outcome.instance.service_ids:
+        assert f">{cat.service_label(sid)}</text>" in chart and f">{sid}<" not in dom.stdout
     assert attrs["data-circles-visible"] == "0"
     assert int(attrs["data-labels-drawn"]) == min(N_LABELS, outcome.instance.n_communities)
     # at the centre of every taken space in view, the topmost element is a space, not an area

@@ -92,7 +92,7 @@ def test_2sfca_note_beside_the_share_chart(texts):
 
 
 def test_standards_not_met_agree_with_the_key_figure(texts):
-    outcome, fig, text = texts[0], texts[1], texts[2]["en"]
+    fig, text = texts[1], texts[2]["en"]
     short = fig.shortfalls
     n_cov = int((short["rule"] == "coverage").sum())
     assert n_cov == fig.summary["coverage_shortfalls"]

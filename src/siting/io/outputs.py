@@ -21,6 +21,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import yaml
 
 from siting.analysis.accessibility import Decay
@@ -74,6 +75,29 @@ def _clean(o: Any) -> Any:
     return o
 
 
+# count columns written as integers (they are floats in the arrays, e.g. households)
+INTEGER_COLUMNS: frozenset[str] = frozenset({"households", "communities", "spaces", "n_services", "floor",
+                                             "available_year"})
+DECIMALS = 6  # floats in tables and layers: 0.9999999999999999 → 1.0; costs and areas keep 6 decimals
+
+
+def tidy(df: Any) -> Any:
+    """A copy of a table for writing: counts as integers, floats rounded to :data:`DECIMALS`."""
+    if df is None:
+        return None
+    out = df.copy()
+    for col in out.columns:
+        if col == "geometry" or not pd.api.types.is_float_dtype(out[col]):
+            continue
+        vals = out[col].to_numpy(float)
+        finite = np.isfinite(vals)
+        if col in INTEGER_COLUMNS and np.all(np.equal(np.round(vals[finite]), vals[finite])):
+            out[col] = out[col].round().astype("Int64")
+        else:
+            out[col] = out[col].round(DECIMALS)
+    return out
+
+
 def shortfall_layer(fig: PlanFigures) -> gpd.GeoDataFrame | None:
     """Each standard not met (``shortfalls.csv``) with its community's geometry, for GIS."""
     if fig.shortfalls is None or fig.communities is None or not len(fig.shortfalls):
@@ -109,6 +133,7 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
                       "shortfalls": shortfall_layer(fig)}
             for layer, gdf in layers.items():
                 if gdf is not None and len(gdf):
+                    gdf = tidy(gdf)
                     gdf.to_file(gpkg, layer=layer, driver="GPKG")
                     geo = gdf.to_crs(4326) if gdf.crs is not None else gdf
                     geo.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
@@ -117,15 +142,13 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
                 write_layer_styles(gpkg, {"communities": community_style(geom), "spaces": space_style(),
                                           "hubs": hub_style(), "links": link_style(),
                                           "shortfalls": shortfall_style(geom)})
-            fig.communities.drop(columns="geometry").to_csv(tmp / "communities.csv", index=False)
-            fig.spaces.drop(columns="geometry").to_csv(tmp / "spaces.csv", index=False)
-            fig.links.drop(columns="geometry").to_csv(tmp / "links.csv", index=False)
-            fig.services.to_csv(tmp / "services.csv", index=False)
-            fig.coverage_by_age.to_csv(tmp / "coverage_by_age.csv", index=False)
-            fig.shortfalls.to_csv(tmp / "shortfalls.csv", index=False)
-            fig.accessibility.to_csv(tmp / "accessibility.csv", index=False)
-            fig.healthcheck.to_csv(tmp / "healthcheck.csv", index=False)
-            fig.healthcheck_districts.to_csv(tmp / "healthcheck_districts.csv", index=False)
+            for name, table in (("communities", fig.communities.drop(columns="geometry")),
+                                ("spaces", fig.spaces.drop(columns="geometry")),
+                                ("links", fig.links.drop(columns="geometry")), ("services", fig.services),
+                                ("coverage_by_age", fig.coverage_by_age), ("shortfalls", fig.shortfalls),
+                                ("accessibility", fig.accessibility), ("healthcheck", fig.healthcheck),
+                                ("healthcheck_districts", fig.healthcheck_districts)):
+                tidy(table).to_csv(tmp / f"{name}.csv", index=False)
         (tmp / "report.html").write_text(report_html(outcome, fig, lang=lang), encoding="utf-8")
     return out
 
