@@ -142,6 +142,8 @@ def _render(browser, outcome, tmp_path) -> dict[str, str]:
     checked = int(attrs["data-spaces-checked"])
     assert checked >= min(outcome.plan.n_taken, 20)
     assert int(attrs["data-spaces-on-top"]) == checked
+    # wide tables scroll inside their box: the page itself is no wider than the window, details open
+    assert int(attrs["data-scroll-width-open"]) <= int(attrs["data-window-width"])
     basemap = outcome.instance.basemap
     if basemap is None:
         assert int(attrs["data-basemap-drawn"]) == 0

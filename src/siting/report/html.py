@@ -112,6 +112,11 @@ _JS = """
     }
     b.setAttribute('data-spaces-checked', seen);
     b.setAttribute('data-spaces-on-top', on);
+    // with every table open, the page must still not run off to the right (tables scroll)
+    var ds = document.querySelectorAll('details');
+    for (var i = 0; i < ds.length; i++) ds[i].open = true;
+    b.setAttribute('data-scroll-width-open', document.documentElement.scrollWidth);
+    b.setAttribute('data-window-width', window.innerWidth);
   }
   b.setAttribute('data-map-bbox', Math.round(bb.width) + 'x' + Math.round(bb.height));
   var r = map.getBoundingClientRect();
@@ -371,9 +376,9 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
                                w("communities with a hub")))
         short = figures.shortfalls
         by_rule = short["rule"].value_counts() if len(short) else pd.Series(dtype=int)
-        others = ", ".join(f"{int(by_rule[k])} {w.value(k)}" for k in ("area", "hub") if by_rule.get(k, 0))
+        others = ", ".join(f"{int(by_rule[k])} × {w.value(k)}" for k in ("area", "hub") if by_rule.get(k, 0))
         cards.append(_card(str(summ["coverage_shortfalls"]), w("service shortfalls (community × service)")
-                           + (w("; with {others}: {n} standards not met").format(others=others, n=len(short))
+                           + (w("; {n} standards not met in all (with {others})").format(others=others, n=len(short))
                               if others else "")))
     cards += [_card(f"{allrow['base_before']:.1f} → {allrow['base_after']:.1f}",
                     w("health-check base index (0–100)")),
