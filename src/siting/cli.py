@@ -77,10 +77,11 @@ class _ProgressView:
     """Solver progress: stage, elapsed, best objective, bound, gap (fed by the solver log).
 
     On a terminal one live line (rich); when stderr is piped or redirected, a plain line at
-    most every ``interval_s`` seconds and at each new stage; nothing with ``quiet``.
+    most every ``interval_s`` seconds (and at each new stage of an undivided solve); nothing
+    with ``quiet``.
     """
 
-    def __init__(self, stages: tuple[str, ...], *, quiet: bool = False, interval_s: float = 10.0) -> None:
+    def __init__(self, stages: tuple[str, ...], *, quiet: bool = False, interval_s: float = 5.0) -> None:
         self.stages = stages
         self.start = time.perf_counter()
         self.text = "starting solver…"
@@ -113,7 +114,8 @@ class _ProgressView:
         if self.live is not None:
             self.text = line
             self.live.update(Text(line))
-        elif elapsed - self._last_line >= self.interval_s or p.stage != self._last_stage:
+        elif elapsed - self._last_line >= self.interval_s or (p.n_parts == 1 and p.stage != self._last_stage):
+            # (parts solved in parallel report their stages interleaved: the interval alone paces them)
             self._last_line, self._last_stage = elapsed, p.stage
             err_console.print(line, soft_wrap=True, highlight=False, markup=False)
 

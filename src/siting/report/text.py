@@ -57,11 +57,13 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
     for col in ("service", "spaces", "floor area m²", "coverage"):
         st.add_column(col, justify="right" if col != "service" else "left")
     for row in figures.services.itertuples():
-        st.add_row(row.service, str(row.spaces), f"{row.floor_area_m2:,.0f}", f"{100 * row.coverage:.1f}%")
+        st.add_row(inst.catalogue.service_label(row.service), str(row.spaces), f"{row.floor_area_m2:,.0f}",
+                   f"{100 * row.coverage:.1f}%")
     console.print(st)
     at = Table(title="Coverage by age group")
     for col in ("age group", "users in demand", "served", "coverage"):
         at.add_column(col, justify="right" if col != "age group" else "left")
     for row in figures.coverage_by_age.itertuples():
-        at.add_row(row.age_group, f"{row.demand_users:,.0f}", f"{row.served_users:,.0f}", f"{100 * row.coverage:.1f}%")
+        at.add_row(inst.catalogue.age_group_label(row.age_group), f"{row.demand_users:,.0f}",
+                   f"{row.served_users:,.0f}", f"{100 * row.coverage:.1f}%")
     console.print(at)
