@@ -160,3 +160,22 @@ def test_default_output_folder_names_the_overrides(tiny_scenario, tmp_path, monk
     assert res.exit_code == 0, res.output
     folders = [p.name for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith("siting-")]
     assert len(folders) == 1 and re.fullmatch(r"siting-.+-cheap-\d{8}-\d{6}", folders[0]), folders
+
+
+def test_progress_line_never_shows_a_negative_bound_and_keeps_the_best(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import siting.cli as cli
+    from siting.solvers.progress import Progress
+
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=buf, force_terminal=False, width=200))
+    view = cli._ProgressView(("shortfall", "cost"), interval_s=0.0)
+    assert view.mode == "lines"
+    view(Progress(stage=0, n_stages=2, elapsed_s=0.1, objective=12.5, bound=-3.0, part=1, n_parts=3))
+    view(Progress(stage=0, n_stages=2, elapsed_s=0.2, objective=None, bound=-1.0, part=1, n_parts=3))
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == 2 and all("bound 0 " in ln and "bound -" not in ln for ln in lines)
+    assert "best 12.5" in lines[0] and "best 12.5" in lines[1] and "gap 100.00%" in lines[1]

@@ -89,6 +89,7 @@ class _ProgressView:
         self.interval_s = interval_s
         self._last_line = -float("inf")
         self._last_stage = -1
+        self._best: dict[tuple[int, int], float] = {}
         self.live = Live(self.text, console=err_console, refresh_per_second=4, transient=True) \
             if self.mode == "live" else None
 
@@ -104,13 +105,24 @@ class _ProgressView:
     def __call__(self, p) -> None:
         if self.mode == "off":
             return
+        from siting.core.results import relative_gap
+
         name = self.stages[p.stage] if p.stage < len(self.stages) else str(p.stage)
         fmt = lambda v: "—" if v is None else f"{v:,.6g}"  # noqa: E731
-        gap = "—" if p.gap is None else f"{100 * p.gap:.2f}%"
+        # every stage objective of the siting model (shortfall, cost, users served, coverage) is
+        # ≥ 0: a negative dual bound says nothing more than 0 does; and once a part has a plan,
+        # "best" keeps its last value instead of going back to "—"
+        key = (p.part, p.stage)
+        objective = p.objective if p.objective is not None else self._best.get(key)
+        if objective is not None:
+            self._best[key] = objective
+        bound = None if p.bound is None else max(p.bound, 0.0)
+        rel = relative_gap(objective, bound)
+        gap = "—" if rel is None else f"{100 * rel:.2f}%"
         part = f"part {p.part + 1}/{p.n_parts}  " if p.n_parts > 1 else ""
         elapsed = time.perf_counter() - self.start
         line = (f"{part}stage {p.stage + 1}/{p.n_stages} {name}  elapsed {elapsed:6.1f}s"
-                f"  best {fmt(p.objective)}  bound {fmt(p.bound)}  gap {gap}")
+                f"  best {fmt(objective)}  bound {fmt(bound)}  gap {gap}")
         if self.live is not None:
             self.text = line
             self.live.update(Text(line))
