@@ -347,7 +347,7 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     w = Words(inst.catalogue, lang)
     hc, hcd, decay = figures.healthcheck, figures.healthcheck_districts, figures.decay
     allrow = hcd.iloc[-1]
-    title = title or f"Siting plan — {inst.name}"
+    title = title or f"{w('Siting plan')} — {inst.name}"
     html_lang = "zh-CN" if lang == "zh" else "en"
     css = _CSS.replace("%FONTS%", FONT_STACK)
     parts = [f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8"><meta name="viewport" '
@@ -363,7 +363,7 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     cards = []
     if plan is not None and ev is not None:
         budget = f" of {inst.budget_cny:,.0f}" if inst.budget_cny else ""
-        cards += [_card(f"{plan.n_taken:,} of {inst.n_spaces:,}", w("spaces taken")),
+        cards += [_card(w("{a} of {b}").format(a=f"{plan.n_taken:,}", b=f"{inst.n_spaces:,}"), w("spaces taken")),
                   _card(f"{summ['floor_area_used_m2']:,.0f} m²", w("floor area used")),
                   _card(f"{ev.cost_cny / 1e6:,.1f} M CNY",
                         w("cost over {years} years").format(years=f"{inst.settings.horizon_years:g}") + budget),
@@ -372,7 +372,7 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
                   _card(f"{summ['communities_meeting_area_before']} → {summ['communities_meeting_area_after']}",
                         w("communities meeting the area standard (of {n})").format(n=inst.n_communities))]
         if inst.hub_required:
-            cards.append(_card(f"{summ['communities_with_hub']} of {inst.n_communities}",
+            cards.append(_card(w("{a} of {b}").format(a=summ["communities_with_hub"], b=inst.n_communities),
                                w("communities with a hub")))
         short = figures.shortfalls
         by_rule = short["rule"].value_counts() if len(short) else pd.Series(dtype=int)
@@ -389,22 +389,22 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     md = _map_data(outcome, hc, w)
     default = "coverage_after" if plan is not None else "coverage_before"
     options = "".join(f'<option value="{k}"{" selected" if k == default else ""}>{escape(v)}</option>'
-                      for k, v in MAP_KEYS.items())
+                      for k, v in ((k, w(v)) for k, v in MAP_KEYS.items()))
     toggles = [("layer-circles", "walking circles", False), ("layer-links", "service links", True),
                ("layer-candidates", "candidates not taken", True), ("layer-spaces", "spaces taken", True),
                ("layer-labels", "names of the worst served", True)]
     kinds = [] if inst.basemap is None else sorted(set(inst.basemap["kind"].astype(str)))
     if kinds:
         toggles.insert(0, ("layer-basemap", "streets and barriers", True))
-    layers = "".join(f'<label><input type="checkbox" data-layer="{k}"{" checked" if on else ""}> {escape(v)}</label>'
+    layers = "".join(f'<label><input type="checkbox" data-layer="{k}"{" checked" if on else ""}> {escape(w(v))}</label>'
                      for k, v, on in toggles)
     walk = inst.settings.walking
     source = inst.reach.source.replace("_", " ")
     parts.append(
-        f'<h2>{escape(w("Map of the plan"))}</h2><div class="controls"><label>Colour communities by '
+        f'<h2>{escape(w("Map of the plan"))}</h2><div class="controls"><label>{escape(w("Colour communities by"))} '
         f'<select id="map-colour">'
         f"{options}</select></label> {layers}</div>"
-        f"{legend_html(float(md.space_area.max(initial=0)), kinds, len(md.label_index))}"
+        f"{legend_html(float(md.space_area.max(initial=0)), kinds, len(md.label_index), w)}"
         f'<div class="map-wrap">{map_svg(md, default)}</div>'
         f'<p class="note">Walking times come from the {escape(source)} reach table'
         + (" (the streets drawn: a circle may cross a river or a rail line that the walk itself must go around)"

@@ -20,7 +20,7 @@ attributes (so a browser test can count them) and every text goes through
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
@@ -265,25 +265,31 @@ def map_svg(md: MapData, default_key: str, element_id: str = "plan-map") -> str:
 
 
 def legend_html(space_area_max: float, basemap_kinds: Sequence[str] = (), n_labels: int = 0,
-                words: Mapping[str, str] | None = None) -> str:
-    """The map legend: community classes, spaces, hubs, candidates, circles, links, basemap kinds."""
-    w = dict(words or {})
-    items = "".join(f'<span class="key"><i style="background:{c}"></i>{escape(lbl)}</span>'
+                t: Callable[[str], str] = str) -> str:
+    """The map legend: community classes, spaces, hubs, candidates, circles, links, basemap kinds;
+    ``t`` translates each phrase (:class:`siting.report.words.Words`)."""
+    def e(phrase: str) -> str:
+        return escape(t(phrase))
+
+    items = "".join(f'<span class="key"><i style="background:{c}"></i>{e(lbl)}</span>'
                     for c, lbl in zip(CLASS_COLOURS, CLASS_LABELS))
     base = "".join(
         f'<span class="key"><i class="line" style="border-top:{max(BASEMAP_STYLE[k][1], 1.5):g}px '
         f'{"dashed" if BASEMAP_STYLE[k][2] else "solid"} {BASEMAP_STYLE[k][0]}'
         + (f';height:8px;background:{BASEMAP_STYLE[k][3]}' if BASEMAP_STYLE[k][3] != "none" else "")
-        + f'"></i>{escape(w.get(k, BASEMAP_LABELS[k]))}</span>'
+        + f'"></i>{e(BASEMAP_LABELS[k])}</span>'
         for k in BASEMAP_STYLE if k in set(basemap_kinds))
-    labels = (f'<span class="key"><b>Name</b> = one of the {n_labels} communities with the lowest coverage '
-              f"after the plan</span>" if n_labels else "")
-    return (f'<div class="legend" id="map-legend"><div><b>Communities</b> (squares or areas) coloured by the share '
-            f'of the standard met (coverage of demand, floor area against the m² per 100 households standard, or '
-            f'health-check base): {items}<span class="key"><i style="background:{NO_DATA}">'
-            f'</i>no demand</span></div><div><span class="key"><i class="dot"></i>space taken (size ∝ floor area, '
-            f'largest {space_area_max:,.0f} m²)</span><span class="key"><i class="dot hub"></i>hub</span>'
-            f'<span class="key"><i class="dot cand"></i>candidate not taken</span><span class="key"><i class="ring">'
-            f'</i>walking circle (off by default)</span><span class="key"><i class="line"></i>service link</span>'
-            f"{labels}</div>" + (f"<div><b>Streets</b> (walking times came from this network): {base}</div>"
-                                 if base else "") + "</div>")
+    labels = (f'<span class="key"><b>{e("Name")}</b> = '
+              f'{escape(t("one of the {n} communities with the lowest coverage after the plan").format(n=n_labels))}'
+              "</span>" if n_labels else "")
+    largest = t("largest {m2} m²").format(m2=f"{space_area_max:,.0f}")
+    return (f'<div class="legend" id="map-legend"><div><b>{e("Communities")}</b> '
+            f'{e("(squares or areas) coloured by the share of the standard met")}: {items}'
+            f'<span class="key"><i style="background:{NO_DATA}"></i>{e("no demand")}</span></div><div>'
+            f'<span class="key"><i class="dot"></i>{e("space taken (size ∝ floor area)")}, {escape(largest)}</span>'
+            f'<span class="key"><i class="dot hub"></i>{e("hub")}</span>'
+            f'<span class="key"><i class="dot cand"></i>{e("candidate not taken")}</span><span class="key">'
+            f'<i class="ring"></i>{e("walking circle (off by default)")}</span><span class="key"><i class="line"></i>'
+            f'{e("service link")}</span>{labels}</div>'
+            + (f'<div><b>{e("Streets")}</b> {e("(walking times came from this network)")}: {base}</div>'
+               if base else "") + "</div>")
