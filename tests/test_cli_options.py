@@ -179,3 +179,7 @@ def test_progress_line_never_shows_a_negative_bound_and_keeps_the_best(monkeypat
     lines = buf.getvalue().splitlines()
     assert len(lines) == 2 and all("bound 0 " in ln and "bound -" not in ln for ln in lines)
     assert "best 12.5" in lines[0] and "best 12.5" in lines[1] and "gap 100.00%" in lines[1]
+    # a stage that may be negative (cost with a co-location bonus) shows its bound as it is
+    signed = cli._ProgressView(("shortfall", "cost"), interval_s=0.0, non_negative=frozenset({"shortfall"}))
+    signed(Progress(stage=1, n_stages=2, elapsed_s=0.1, objective=-5.0, bound=-8.0))
+    assert "bound -8" in buf.getvalue().splitlines()[-1]

@@ -81,8 +81,11 @@ class _ProgressView:
     with ``quiet``.
     """
 
-    def __init__(self, stages: tuple[str, ...], *, quiet: bool = False, interval_s: float = 5.0) -> None:
+    def __init__(self, stages: tuple[str, ...], *, quiet: bool = False, interval_s: float = 5.0,
+                 non_negative: frozenset[str] | None = None) -> None:
         self.stages = stages
+        # stages whose objective cannot be negative (default: all)
+        self.non_negative = frozenset(stages) if non_negative is None else non_negative
         self.start = time.perf_counter()
         self.text = "starting solver…"
         self.mode = "off" if quiet else "live" if err_console.is_terminal else "lines"
@@ -109,14 +112,14 @@ class _ProgressView:
 
         name = self.stages[p.stage] if p.stage < len(self.stages) else str(p.stage)
         fmt = lambda v: "—" if v is None else f"{v:,.6g}"  # noqa: E731
-        # every stage objective of the siting model (shortfall, cost, users served, coverage) is
-        # ≥ 0: a negative dual bound says nothing more than 0 does; and once a part has a plan,
-        # "best" keeps its last value instead of going back to "—"
+        # shortfall, users served, coverage (and cost without a co-location bonus) are ≥ 0: a
+        # negative dual bound says nothing more than 0 does; and once a part has a plan, "best"
+        # keeps its last value instead of going back to "—"
         key = (p.part, p.stage)
         objective = p.objective if p.objective is not None else self._best.get(key)
         if objective is not None:
             self._best[key] = objective
-        bound = None if p.bound is None else max(p.bound, 0.0)
+        bound = None if p.bound is None else max(p.bound, 0.0) if name in self.non_negative else p.bound
         rel = relative_gap(objective, bound)
         gap = "—" if rel is None else f"{100 * rel:.2f}%"
         part = f"part {p.part + 1}/{p.n_parts}  " if p.n_parts > 1 else ""
@@ -140,7 +143,10 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: boo
     from siting.solve import solve_instance
 
     check_output_folder(out, force)
-    view = _ProgressView(stage_names(inst.settings.objective.mode), quiet=quiet)
+    stages = stage_names(inst.settings.objective.mode)
+    # the cost stage subtracts the co-location bonus: it may go below 0 only with a bonus
+    non_negative = frozenset(n for n in stages if n != "cost" or inst.colocation_bonus <= 0)
+    view = _ProgressView(stages, quiet=quiet, non_negative=non_negative)
     with view:
         outcome = solve_instance(inst, options, progress=view)
     figures = plan_figures(outcome)
