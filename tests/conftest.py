@@ -207,3 +207,15 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     if not folder.exists():
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("SITING_REQUIRE_BROWSER"):
+            pytest.fail("SITING_REQUIRE_BROWSER is set but chromium is not installed")
+        pytest.skip("chromium not installed (apt-get install chromium); set SITING_REQUIRE_BROWSER to require it")
+    return CHROMIUM

@@ -233,8 +233,8 @@ def test_unknown_scenario_key(tmp_path, extra, field):
 def test_unknown_key_from_set(tmp_path, scn, assignment, field):
     with pytest.raises(ScenarioError) as ei:
         load_scenario(scn, assignments=[assignment])
-    assert ei.value.location.field == field
-    assert_cli_refuses(scn, tmp_path, "--set", assignment, needles=(f"unknown key '{field}'",))
+    assert ei.value.location.field == field and ei.value.location.file == f"--set {assignment}"
+    assert_cli_refuses(scn, tmp_path, "--set", assignment, needles=(f"--set {assignment}", f"unknown key '{field}'"))
 
 
 @pytest.mark.parametrize("assignment, field", [
@@ -250,12 +250,12 @@ def test_bad_value_is_located(tmp_path, scn, assignment, field):
     with pytest.raises(ScenarioError) as ei:
         load_scenario(scn, assignments=[assignment])
     assert ei.value.location.field == field
-    assert ei.value.location.file == str(scn)
-    assert_cli_refuses(scn, tmp_path, "--set", assignment, needles=(f"field '{field}'",))
+    assert ei.value.location.file == f"--set {assignment}"  # the command-line assignment, not the file
+    assert_cli_refuses(scn, tmp_path, "--set", assignment, needles=(f"--set {assignment}", f"field '{field}'"))
 
 
 @pytest.mark.parametrize("assignment, message", [
-    ("novalue", "is not key=value"),
+    ("novalue", "--set novalue: not key=value"),
     ("=5", "empty key"),
     ("budget_cny=[1", "not valid YAML"),
 ])

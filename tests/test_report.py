@@ -21,15 +21,16 @@ from siting.core.instance import Instance
 from siting.io.outputs import write_report
 from siting.plan import Outcome
 from siting.report.html import report_html
-from siting.report.svg import CLASS_COLOURS, MapData, map_svg
+from siting.report.mapsvg import MapData, map_svg
+from siting.report.svg import CLASS_COLOURS
 
 ORIGIN = np.array([500000.0, 3350000.0])
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NASTY = '<script>alert("x")</script> & "quoted" \'single\''
 
 
-@pytest.fixture(scope="module")
-def outcome() -> Outcome:
+def tiny_outcome() -> Outcome:
+    """A solved tiny instance (8 communities, 14 spaces) with a nasty community name."""
     rng = np.random.default_rng(1)
     nc, ns = 8, 14
     inst = Instance.from_arrays(
@@ -41,6 +42,11 @@ def outcome() -> Outcome:
     out = solve_instance(inst, inst.settings.solver.model_copy(update={"time_limit_s": 20}))
     assert out.plan is not None and out.evaluation is not None and out.plan.n_taken > 0
     return out
+
+
+@pytest.fixture(scope="module")
+def outcome() -> Outcome:
+    return tiny_outcome()
 
 
 @pytest.fixture(scope="module")
@@ -178,15 +184,6 @@ def _chromium(args: list[str], tmp: Path) -> subprocess.CompletedProcess:
            "--disable-default-apps", "--disable-extensions", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
            f"--user-data-dir={tmp / 'profile'}", "--window-size=1400,1000", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=90, env={**os.environ, "HOME": str(tmp)})
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("SITING_REQUIRE_BROWSER"):
-            pytest.fail("SITING_REQUIRE_BROWSER is set but chromium is not installed")
-        pytest.skip("chromium not installed (apt-get install chromium); set SITING_REQUIRE_BROWSER to require it")
-    return CHROMIUM
 
 
 def test_report_renders_in_headless_chromium(browser, outcome, written, tmp_path):

@@ -57,3 +57,21 @@ def test_demo_network_walks_are_never_shorter_than_straight_lines():
     for pair, minutes in n.items():
         if pair in s:
             assert minutes >= s[pair] / 1.3 - 1e-6
+
+
+def test_network_scenario_keeps_streets_and_barriers_for_the_map(demo_dir, tmp_path):
+    from siting.demo.district import generate_district
+    from siting.demo.network import generate_street_network
+
+    com, spa = generate_district(2024)
+    lines = generate_street_network(com, spa, seed=5)
+    lines.to_file(tmp_path / "net.gpkg", driver="GPKG")
+    inst = load_instance(load_scenario(_with_data(demo_dir, tmp_path, network="net.gpkg",
+                                                  network_walkable_column="walkable")))
+    assert inst.reach.source == "network"
+    kinds = inst.basemap["kind"].value_counts().to_dict()
+    assert kinds["street"] == int((lines["edge_kind"] == "street").sum())
+    assert kinds["rail"] == kinds["expressway"] == 1  # not walkable, drawn as barriers
+    assert inst.basemap.crs == inst.communities.crs
+    base = load_instance(load_scenario(demo_dir / "scenario.yaml"))
+    assert base.basemap is None  # straight lines: no streets to draw

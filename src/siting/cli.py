@@ -1,8 +1,9 @@
-"""``siting`` command line: demo, run, validate.
+"""``siting`` command line: demo, run, validate, compare, schema, init.
 
 Every :class:`~siting.errors.SitingError` is printed as one located line and exits with
 code 2; nothing is written when the input is bad (the output folder is checked before
-solving and written atomically after).
+solving and written atomically after). The help texts are plain text (``HELP`` below), not
+this docstring.
 """
 
 from __future__ import annotations
@@ -18,11 +19,48 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from siting.errors import SitingError
+from siting.errors import ScenarioError, SitingError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+HELP = """Choose idle spaces for neighbourhood public services, the services in each and their
+floor area, within a budget and the community standards (OR-Tools MIP).
+
+Commands: demo (solve the built-in synthetic district), run (solve a scenario file),
+validate (check a scenario without solving), compare (plans side by side), schema (the
+scenario format as JSON Schema), init (a new scenario folder to fill in).
+
+Bad input prints one located line and exits with code 2, writing nothing. Exit codes:
+0 plan written, 1 the independent checker found violations, 2 bad input, 3 no plan found,
+130 interrupted.
+"""
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, rich_markup_mode=None)
 console = Console()
 err_console = Console(stderr=True)
+
+# metavars of the options (what a value looks like)
+PATH, NAME, SECONDS = "PATH", "NAME", "SECONDS"
+BACKENDS = "auto|scip|highs|cpsat|cbc"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"siting {version('siting')}")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            from siting import __version__
+
+            typer.echo(f"siting {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="print the version and exit"),
+) -> None:
+    """Top-level options (the help text is HELP)."""
 
 
 def _fail(exc: SitingError) -> None:
@@ -36,26 +74,68 @@ def _default_out(prefix: str) -> Path:
 
 
 class _ProgressView:
-    """Live line: stage, elapsed, best objective, bound, gap (fed by the solver log)."""
+    """Solver progress: stage, elapsed, best objective, bound, gap (fed by the solver log).
 
-    def __init__(self, stages: tuple[str, ...]) -> None:
+    On a terminal one live line (rich); when stderr is piped or redirected, a plain line at
+    most every ``interval_s`` seconds (and at each new stage of an undivided solve); nothing
+    with ``quiet``.
+    """
+
+    def __init__(self, stages: tuple[str, ...], *, quiet: bool = False, interval_s: float = 5.0,
+                 non_negative: frozenset[str] | None = None) -> None:
         self.stages = stages
+        # stages whose objective cannot be negative (default: all)
+        self.non_negative = frozenset(stages) if non_negative is None else non_negative
         self.start = time.perf_counter()
         self.text = "starting solver…"
-        self.live = Live(self.text, console=err_console, refresh_per_second=4, transient=True)
+        self.mode = "off" if quiet else "live" if err_console.is_terminal else "lines"
+        self.interval_s = interval_s
+        self._last_line = -float("inf")
+        self._last_stage = -1
+        self._best: dict[tuple[int, int], float] = {}
+        self.live = Live(self.text, console=err_console, refresh_per_second=4, transient=True) \
+            if self.mode == "live" else None
+
+    def __enter__(self) -> _ProgressView:
+        if self.live is not None:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.live is not None:
+            self.live.__exit__(*exc)
 
     def __call__(self, p) -> None:
+        if self.mode == "off":
+            return
+        from siting.core.results import relative_gap
+
         name = self.stages[p.stage] if p.stage < len(self.stages) else str(p.stage)
         fmt = lambda v: "—" if v is None else f"{v:,.6g}"  # noqa: E731
-        gap = "—" if p.gap is None else f"{100 * p.gap:.2f}%"
+        # shortfall, users served, coverage (and cost without a co-location bonus) are ≥ 0: a
+        # negative dual bound says nothing more than 0 does; and once a part has a plan, "best"
+        # keeps its last value instead of going back to "—"
+        key = (p.part, p.stage)
+        objective = p.objective if p.objective is not None else self._best.get(key)
+        if objective is not None:
+            self._best[key] = objective
+        bound = None if p.bound is None else max(p.bound, 0.0) if name in self.non_negative else p.bound
+        rel = relative_gap(objective, bound)
+        gap = "—" if rel is None else f"{100 * rel:.2f}%"
         part = f"part {p.part + 1}/{p.n_parts}  " if p.n_parts > 1 else ""
-        self.text = (f"{part}stage {p.stage + 1}/{p.n_stages} [bold]{name}[/]"
-                     f"  elapsed {time.perf_counter() - self.start:6.1f}s"
-                     f"  best {fmt(p.objective)}  bound {fmt(p.bound)}  gap {gap}")
-        self.live.update(self.text)
+        elapsed = time.perf_counter() - self.start
+        line = (f"{part}stage {p.stage + 1}/{p.n_stages} {name}  elapsed {elapsed:6.1f}s"
+                f"  best {fmt(objective)}  bound {fmt(bound)}  gap {gap}")
+        if self.live is not None:
+            self.text = line
+            self.live.update(Text(line))
+        elif elapsed - self._last_line >= self.interval_s or (p.n_parts == 1 and p.stage != self._last_stage):
+            # (parts solved in parallel report their stages interleaved: the interval alone paces them)
+            self._last_line, self._last_stage = elapsed, p.stage
+            err_console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
-def _solve_and_write(inst, scenario, options, out: Path, force: bool) -> int:
+def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: bool = False) -> int:
     from siting.analysis.figures import plan_figures
     from siting.io.outputs import check_output_folder, write_outcome
     from siting.model import stage_names
@@ -63,19 +143,31 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool) -> int:
     from siting.solve import solve_instance
 
     check_output_folder(out, force)
-    view = _ProgressView(stage_names(inst.settings.objective.mode))
-    with view.live:
+    stages = stage_names(inst.settings.objective.mode)
+    # the cost stage subtracts the co-location bonus: it may go below 0 only with a bonus
+    non_negative = frozenset(n for n in stages if n != "cost" or inst.colocation_bonus <= 0)
+    view = _ProgressView(stages, quiet=quiet, non_negative=non_negative)
+    with view:
         outcome = solve_instance(inst, options, progress=view)
     figures = plan_figures(outcome)
     print_summary(console, outcome, figures)
     # record the solver options actually used (command-line flags included), so that the saved
     # scenario.yaml reproduces the plan
     write_outcome(outcome, out, force=force, scenario=scenario.model_copy(update={"solver": options}), figures=figures)
-    console.print(f"plan written to [bold]{out}[/]")
+    console.print(Text.assemble("plan written to ", (str(out), "bold")), soft_wrap=True)
     if outcome.evaluation is not None and not outcome.evaluation.feasible:
         err_console.print("[bold red]the independent checker found violations (see summary.json)[/]")
         return 1
     return 0 if outcome.result.status.has_solution else 3
+
+
+def _with_lang(scenario, lang: str | None):
+    """The scenario with ``--lang`` applied to ``report.lang`` (so scenario.yaml records it)."""
+    if lang is None:
+        return scenario
+    if lang not in ("en", "zh"):
+        raise ScenarioError(f"--lang {lang}: unknown language", field="--lang", expected="en or zh")
+    return scenario.model_copy(update={"report": scenario.report.model_copy(update={"lang": lang})})
 
 
 def _solver_options(base, backend, time_limit_s, gap, threads):
@@ -84,31 +176,104 @@ def _solver_options(base, backend, time_limit_s, gap, threads):
     return base.model_copy(update=upd) if upd else base
 
 
+def _opt_out(default: str):
+    return typer.Option(None, "--out", metavar=PATH,
+                        help=f"output folder (default: a new {default} folder here); refused when not empty")
+
+
+def _opt_force():
+    return typer.Option(False, "--force", help="replace an existing non-empty output folder")
+
+
+def _opt_backend():
+    return typer.Option(None, "--backend", metavar=BACKENDS,
+                        help="solver engine (default: the scenario's solver.backend, auto)")
+
+
+def _opt_time_limit():
+    return typer.Option(None, "--time-limit-s", metavar=SECONDS,
+                        help="solver time limit in seconds (default: solver.time_limit_s)")
+
+
+def _opt_gap():
+    return typer.Option(None, "--gap", metavar="FRACTION",
+                        help="relative gap at which a plan counts as optimal, e.g. 0.005 (default: "
+                             "solver.relative_gap)")
+
+
+def _opt_threads():
+    return typer.Option(None, "--threads", metavar="N",
+                        help="solver threads; independent parts are solved in parallel (default: solver.threads)")
+
+
+def _opt_lang():
+    return typer.Option(None, "--lang", metavar="en|zh",
+                        help="language of the report's labels (default: the scenario's report.lang, en)")
+
+
+def _opt_quiet():
+    return typer.Option(False, "--quiet", "-q", help="print only the summary (no progress lines)")
+
+
+def _opt_override():
+    return typer.Option([], "--override", "-o", metavar=NAME,
+                        help="named override from the scenario's overrides section (repeatable, in order)")
+
+
+def _opt_set():
+    return typer.Option([], "--set", metavar="KEY=VALUE",
+                        help="set one scenario key, e.g. budget_cny=8e8 or solver.threads=4 (repeatable, "
+                             "applied after the overrides)")
+
+
+# option definitions shared by several commands (typer reads them; they are never mutated)
+OPT_OUT_DEMO = _opt_out("siting-demo-<time>")
+OPT_OUT_RUN = _opt_out("siting-<name>-<overrides>-<time>")
+OPT_FORCE = _opt_force()
+OPT_BACKEND = _opt_backend()
+OPT_TIME_LIMIT = _opt_time_limit()
+OPT_GAP = _opt_gap()
+OPT_THREADS = _opt_threads()
+OPT_LANG = _opt_lang()
+OPT_QUIET = _opt_quiet()
+OPT_OVERRIDE = _opt_override()
+OPT_SET = _opt_set()
+
+
 @app.command()
 def demo(
-    out: Path | None = typer.Option(None, "--out", help="output folder (default: a new siting-demo-<time> folder)"),
-    force: bool = typer.Option(False, "--force", help="replace an existing non-empty output folder"),
+    out: Path | None = OPT_OUT_DEMO,
+    force: bool = OPT_FORCE,
     city: bool = typer.Option(False, "--city", help="the city-scale synthetic data (about 1,258 communities)"),
     network: bool = typer.Option(False, "--network", help="walk on the synthetic street network, not straight lines"),
-    seed: int = typer.Option(2024, help="seed of the synthetic district"),
-    backend: str | None = typer.Option(None, help="auto | scip | highs | cpsat | cbc"),
-    time_limit_s: float | None = typer.Option(None, "--time-limit-s"),
-    gap: float | None = typer.Option(None, "--gap", help="relative gap"),
-    threads: int | None = typer.Option(None),
+    seed: int = typer.Option(2024, "--seed", metavar="N", help="seed of the synthetic district"),
+    backend: str | None = OPT_BACKEND,
+    time_limit_s: float | None = OPT_TIME_LIMIT,
+    gap: float | None = OPT_GAP,
+    threads: int | None = OPT_THREADS,
+    lang: str | None = OPT_LANG,
+    quiet: bool = OPT_QUIET,
 ) -> None:
-    """Solve the built-in synthetic district (Yuhang-sized, labelled synthetic) and write the plan."""
+    """Solve the built-in synthetic district and write the plan.
+
+    The district is synthetic (Yuhang-sized: 106 communities, 477 candidate spaces, seed 2024),
+    calibrated to public figures; --city gives the city-scale data, --network walks on a
+    synthetic street network."""
     from siting.demo import demo_instance, demo_scenario
 
     try:
-        scenario = demo_scenario()
+        scenario = _with_lang(demo_scenario(), lang)
         out = out or _default_out("siting-demo")
         options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
-        with err_console.status("generating the synthetic district…"):
+        if quiet:
             inst = demo_instance(seed=seed, city=city, scenario=scenario, network=network)
-        console.print(f"[bold]{inst.name}[/]: {inst.n_communities} communities, {inst.n_spaces} candidate spaces, "
-                      f"{inst.reach.n_pairs:,} walking pairs ({inst.reach.source}) "
-                      f"(SYNTHETIC data, calibrated to public figures)")
-        code = _solve_and_write(inst, scenario, options, out, force)
+        else:
+            with err_console.status("generating the synthetic district…"):
+                inst = demo_instance(seed=seed, city=city, scenario=scenario, network=network)
+            console.print(Text.assemble((inst.name, "bold"), f": {inst.n_communities} communities, {inst.n_spaces} "
+                                        f"candidate spaces, {inst.reach.n_pairs:,} walking pairs ({inst.reach.source}) "
+                                        "(SYNTHETIC data, calibrated to public figures)"), soft_wrap=True)
+        code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)
     raise typer.Exit(code=code)
@@ -116,29 +281,31 @@ def demo(
 
 @app.command()
 def run(
-    scenario_file: Path = typer.Argument(..., help="scenario YAML"),
-    out: Path | None = typer.Option(None, "--out"),
-    force: bool = typer.Option(False, "--force"),
-    override: list[str] = typer.Option([], "--override", "-o", help="named override from the file (repeatable)"),
-    set_: list[str] = typer.Option([], "--set", help="key.path=value (repeatable, applied last)"),
-    backend: str | None = typer.Option(None),
-    time_limit_s: float | None = typer.Option(None, "--time-limit-s"),
-    gap: float | None = typer.Option(None, "--gap"),
-    threads: int | None = typer.Option(None),
+    scenario_file: Path = typer.Argument(..., metavar="SCENARIO", help="scenario YAML file"),
+    out: Path | None = OPT_OUT_RUN,
+    force: bool = OPT_FORCE,
+    override: list[str] = OPT_OVERRIDE,
+    set_: list[str] = OPT_SET,
+    backend: str | None = OPT_BACKEND,
+    time_limit_s: float | None = OPT_TIME_LIMIT,
+    gap: float | None = OPT_GAP,
+    threads: int | None = OPT_THREADS,
+    lang: str | None = OPT_LANG,
+    quiet: bool = OPT_QUIET,
 ) -> None:
     """Solve a planner's scenario file and write the plan."""
     from siting.io.load import load_instance
     from siting.io.scenario import load_scenario
 
     try:
-        scenario = load_scenario(scenario_file, overrides=override, assignments=set_)
-        out = out or _default_out(f"siting-{scenario.name}")
+        scenario = _with_lang(load_scenario(scenario_file, overrides=override, assignments=set_), lang)
+        out = out or _default_out("-".join(["siting", scenario.name, *override]))
         from siting.io.outputs import check_output_folder
 
         check_output_folder(out, force)
         inst = load_instance(scenario)
         options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
-        code = _solve_and_write(inst, scenario, options, out, force)
+        code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)
     raise typer.Exit(code=code)
@@ -146,9 +313,9 @@ def run(
 
 @app.command()
 def validate(
-    scenario_file: Path = typer.Argument(..., help="scenario YAML"),
-    override: list[str] = typer.Option([], "--override", "-o"),
-    set_: list[str] = typer.Option([], "--set"),
+    scenario_file: Path = typer.Argument(..., metavar="SCENARIO", help="scenario YAML file"),
+    override: list[str] = OPT_OVERRIDE,
+    set_: list[str] = OPT_SET,
 ) -> None:
     """Check a scenario and its data without solving."""
     from siting.io.load import load_instance
@@ -177,11 +344,14 @@ def validate(
 
 @app.command()
 def compare(
-    folders: list[Path] = typer.Argument(..., help="output folders of siting run / demo"),
-    csv: Path | None = typer.Option(None, "--csv", help="also write the table as CSV"),
-    json_out: Path | None = typer.Option(None, "--json", help="also write the table as JSON"),
+    folders: list[Path] = typer.Argument(..., metavar="FOLDER...", help="output folders of siting run / demo"),
+    csv: Path | None = typer.Option(None, "--csv", metavar=PATH, help="also write the table as CSV"),
+    json_out: Path | None = typer.Option(None, "--json", metavar=PATH, help="also write the table as JSON"),
 ) -> None:
-    """Compare solved plans side by side (costs, standards, coverage, health check, accessibility)."""
+    """Compare solved plans side by side.
+
+    Costs, standards met, coverage by age group, health-check index and 2SFCA accessibility
+    of each output folder."""
     from siting.analysis.compare import compare_table
     from siting.io.atomic import atomic_write
 
@@ -206,8 +376,11 @@ def compare(
 
 
 @app.command()
-def schema(out: Path | None = typer.Option(None, "--out", help="write to this file instead of stdout")) -> None:
-    """Print the JSON Schema of the scenario file format (for editors and validation tools)."""
+def schema(out: Path | None = typer.Option(None, "--out", metavar=PATH,
+                                           help="write to this file instead of stdout")) -> None:
+    """Print the scenario format as JSON Schema.
+
+    For editors and validation tools."""
     import json
 
     from siting.io.atomic import atomic_write_text
@@ -223,6 +396,23 @@ def schema(out: Path | None = typer.Option(None, "--out", help="write to this fi
         typer.echo(text)
     else:
         atomic_write_text(out, text + "\n")
+
+
+@app.command()
+def init(folder: Path = typer.Argument(..., metavar="FOLDER", help="new (or empty) folder to create")) -> None:
+    """Start a new scenario folder to fill in.
+
+    Writes a commented scenario.yaml and data/communities.csv, data/spaces.csv with the right
+    headers and no rows; fill the rows, then run siting validate FOLDER/scenario.yaml."""
+    from siting.io.init import init_scenario_folder
+
+    try:
+        path = init_scenario_folder(folder)
+    except SitingError as exc:
+        _fail(exc)
+    console.print(Text.assemble("scenario written to ", (str(path), "bold")), soft_wrap=True)
+    console.print("next: fill data/communities.csv and data/spaces.csv (one row each), set data.crs, then "
+                  f"siting validate {path}", soft_wrap=True, markup=False, highlight=False)
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ class PlanFigures:
     decay: Decay
     communities: gpd.GeoDataFrame | None = None  # with health-check and accessibility columns
     spaces: gpd.GeoDataFrame | None = None  # taken spaces
+    candidates: gpd.GeoDataFrame | None = None  # every candidate space (column taken), for the GeoPackage
     links: gpd.GeoDataFrame | None = None
     services: pd.DataFrame | None = None
     coverage_by_age: pd.DataFrame | None = None
@@ -70,7 +71,9 @@ def plan_figures(outcome: Outcome, decay: Decay = "none") -> PlanFigures:
     hc_cols = ["community_id"] + [f"{k}_{w}" for k in ("base", "balance") for w in ("before", "after")]
     com = com.merge(hc[hc_cols], on="community_id", how="left").merge(
         accessibility_by_community(acc), on="community_id", how="left")
+    candidates = tables.space_table(inst, plan, ev, taken_only=False)
     return PlanFigures(
-        summary=summ, communities=com, spaces=tables.space_table(inst, plan, ev), links=tables.link_table(inst, plan),
+        summary=summ, communities=com, spaces=candidates[candidates["taken"]].reset_index(drop=True),
+        candidates=candidates, links=tables.link_table(inst, plan),
         services=tables.service_table(inst, plan, ev), coverage_by_age=tables.coverage_by_age(inst, ev),
         shortfalls=tables.shortfall_table(inst, plan, ev), **common)

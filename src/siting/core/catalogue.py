@@ -34,6 +34,7 @@ _frozen = ConfigDict(frozen=True, extra="forbid")
 class Service(BaseModel):
     model_config = _frozen
     label: str
+    label_zh: str = ""
     domain: str
     uptake_per_1000: dict[str, float]
     m2_per_user: float = Field(gt=0)
@@ -58,6 +59,7 @@ class Service(BaseModel):
 class Domain(BaseModel):
     model_config = _frozen
     label: str
+    label_zh: str = ""
     source: str
 
 
@@ -79,6 +81,7 @@ class Catalogue(BaseModel):
     model_config = _frozen
     version: int = 1
     age_groups: tuple[str, ...] = AGE_GROUPS
+    age_group_labels: dict[str, dict[Literal["en", "zh"], str]] = {}
     domains: dict[str, Domain]
     services: dict[str, Service]
     time_share_groups: dict[str, TimeShareGroup] = {}
@@ -108,6 +111,21 @@ class Catalogue(BaseModel):
     @property
     def service_ids(self) -> tuple[str, ...]:
         return tuple(self.services)
+
+    def service_label(self, sid: str, lang: str = "en") -> str:
+        """The service's label in ``lang`` ("en" or "zh"); English when there is no Chinese one."""
+        s = self.services[sid]
+        return s.label_zh if lang == "zh" and s.label_zh else s.label
+
+    def domain_label(self, did: str, lang: str = "en") -> str:
+        """The domain's label in ``lang`` ("en" or "zh"); English when there is no Chinese one."""
+        d = self.domains[did]
+        return d.label_zh if lang == "zh" and d.label_zh else d.label
+
+    def age_group_label(self, group: str, lang: str = "en") -> str:
+        """The age group's label in ``lang``; the id when the catalogue has none."""
+        lab = self.age_group_labels.get(group, {})
+        return lab.get(lang) or lab.get("en") or group
 
 
 class HubRule(BaseModel):

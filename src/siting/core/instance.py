@@ -54,6 +54,9 @@ class Instance:
     adjacency: np.ndarray  # (k, 2) community index pairs, i < k
     name: str = "instance"
     applied_overrides: tuple[str, ...] = ()
+    # streets and barriers for maps only (column ``kind``, same CRS as the communities); the
+    # model never reads it. Set when walking times came from a street network.
+    basemap: gpd.GeoDataFrame | None = field(default=None, repr=False)
     # --- derived arrays (filled by _derive) ---
     service_ids: tuple[str, ...] = field(init=False)
     demand_by_age: np.ndarray = field(init=False, repr=False)  # [C,S,G] users
@@ -143,10 +146,15 @@ class Instance:
         reach: ReachTable | None = None,
         name: str = "instance",
         applied_overrides: tuple[str, ...] = (),
+        basemap: gpd.GeoDataFrame | None = None,
         _origins: tuple[str, str] = ("<communities>", "<spaces>"),
         _validated: bool = False,
     ) -> Instance:
-        """Validate GeoDataFrames and derive the instance. ``reach`` defaults to straight lines."""
+        """Validate GeoDataFrames and derive the instance. ``reach`` defaults to straight lines.
+
+        ``basemap``: lines (and polygons) drawn under the plan in maps, with a ``kind`` column
+        (street, bridge, crossing, rail, expressway, barrier, river); reprojected to the
+        communities' CRS. Not used by the model."""
         settings = settings or PlanningSettings()
         catalogue = load_catalogue(settings.catalogue_overrides, origin="catalogue_overrides")
         preset = load_preset(settings.standard, settings.standard_overrides, origin="standard")
@@ -177,8 +185,14 @@ class Instance:
             )
         elif reach.n_communities != len(communities) or reach.n_spaces != len(spaces):
             raise InputError("reach table does not match the number of communities / spaces")
+        if basemap is not None:
+            if "kind" not in basemap.columns:
+                raise InputError("basemap needs a 'kind' column", file="<basemap>", field="kind")
+            if basemap.crs is not None and communities.crs is not None and basemap.crs != communities.crs:
+                basemap = basemap.to_crs(communities.crs)
+            basemap = basemap[["kind", "geometry"]].reset_index(drop=True)
         return cls(communities, spaces, catalogue, preset, settings, reach, adj.astype(np.int64), name,
-                   tuple(applied_overrides))
+                   tuple(applied_overrides), basemap)
 
     @classmethod
     def from_arrays(

@@ -44,9 +44,13 @@ def demo_instance(seed: int = DEMO_SEED, city: bool = False, scenario: Scenario 
     communities, spaces = generate_city(seed) if city else generate_district(seed)
     name = scenario.name + ("-city" if city else "") + ("-network" if network else "") + (
         "" if seed == DEMO_SEED else f"-seed{seed}")
-    reach = None
+    reach = basemap = None
     if network:
+        import geopandas as gpd
+        import pandas as pd
+
         from siting.demo.network import generate_street_network
+        from siting.travel.lines import map_lines
         from siting.travel.network import StreetNetwork
 
         lines = generate_street_network(communities, spaces, seed)
@@ -57,7 +61,10 @@ def demo_instance(seed: int = DEMO_SEED, city: bool = False, scenario: Scenario 
                                       load_preset(settings.standard, settings.standard_overrides, origin="standard"))
         reach = net.reach(communities, spaces, cutoff_min,
                           community_ids=communities["community_id"].tolist(), space_ids=spaces["space_id"].tolist())
-    return Instance.from_geodataframes(communities, spaces, scenario.settings(), name=name, reach=reach)
+        river = gpd.GeoDataFrame({"kind": ["river"]}, geometry=[lines.attrs["river_band"]], crs=lines.crs)
+        basemap = pd.concat([river, map_lines(lines, walkable_column="walkable")], ignore_index=True)
+    return Instance.from_geodataframes(communities, spaces, scenario.settings(), name=name, reach=reach,
+                                      basemap=basemap)
 
 
 def export_demo(folder: str | Path, seed: int = DEMO_SEED) -> Path:

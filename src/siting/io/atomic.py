@@ -7,6 +7,9 @@
   end (an earlier folder is replaced only once the new one is complete).
 
 A failure or Ctrl-C removes the temporary file or folder and leaves the target as it was.
+Files and folders end up with the permissions the user's umask gives (``mkstemp`` /
+``mkdtemp`` create them private, 0600 / 0700; they are opened up to 0666 / 0777 minus the
+umask before they are moved into place), so colleagues on a shared drive can read a plan.
 """
 
 from __future__ import annotations
@@ -17,6 +20,20 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it where ``/proc`` allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
@@ -39,7 +56,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are not secret
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp creates 0600; outputs are not secret
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -59,6 +76,7 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
     out = Path(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.resolve().parent))
     try:
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp creates 0700
         yield tmp
         _swap_into_place(tmp, out)
     except BaseException:

@@ -43,18 +43,23 @@ def _load(scenario: Scenario) -> Instance:
     if data.adjacency is not None:
         adjacency = read_adjacency(data.adjacency, pd.Index(communities["community_id"]))
     reach: ReachTable | None = None
+    basemap = None
     if data.network is not None or data.travel_times is not None:
         preset = load_preset(settings.standard, settings.standard_overrides, origin="standard")
         max_walk = reach_cutoff_min(catalogue, preset)
         cids, space_ids = communities["community_id"].tolist(), spaces["space_id"].tolist()
         if data.network is not None:
+            from siting.travel.lines import map_lines, read_lines
             from siting.travel.network import StreetNetwork
 
-            net = StreetNetwork.from_file(
-                data.network, speed_column=data.network_speed_column,
+            lines = read_lines(data.network)
+            net = StreetNetwork.from_geodataframe(
+                lines, speed_column=data.network_speed_column,
                 walkable_column=data.network_walkable_column,
                 default_speed_m_per_min=settings.walking.speed_m_per_min, target_crs=communities.crs,
+                _file=str(data.network),
             )
+            basemap = map_lines(lines, walkable_column=data.network_walkable_column, target_crs=communities.crs)
             reach = net.reach(communities, spaces, max_walk, max_snap_m=data.max_snap_m,
                               community_ids=cids, space_ids=space_ids)
         else:
@@ -63,5 +68,5 @@ def _load(scenario: Scenario) -> Instance:
             reach = reach_from_od_table(data.travel_times, cids, space_ids, max_walk)
     return Instance.from_geodataframes(
         communities, spaces, settings, adjacency=adjacency, reach=reach, name=scenario.name,
-        applied_overrides=scenario.applied, _validated=True,
+        applied_overrides=scenario.applied, basemap=basemap, _validated=True,
     )

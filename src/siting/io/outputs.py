@@ -3,7 +3,8 @@ is renamed into place only when every file is written, so a failure (or Ctrl-C) 
 leaves a half-written output and never destroys an earlier one.
 
 Files: ``report.html`` (self-contained, opens offline), ``plan.gpkg`` (layers communities,
-spaces, links, hubs; opens in QGIS as it is), the same layers as ``<layer>.geojson``
+spaces (every candidate, column ``taken``), links, hubs, shortfalls, and QGIS default styles
+in its ``layer_styles`` table: it opens coloured in QGIS), the same layers as ``<layer>.geojson``
 (EPSG:4326), ``communities.csv``, ``spaces.csv``, ``links.csv``, ``services.csv``,
 ``coverage_by_age.csv``, ``shortfalls.csv``, ``accessibility.csv`` (2SFCA before/after),
 ``healthcheck.csv`` / ``healthcheck_districts.csv`` (health-check style index before/after),
@@ -18,13 +19,23 @@ import os
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import yaml
 
 from siting.analysis.accessibility import Decay
 from siting.analysis.figures import PlanFigures, plan_figures
 from siting.errors import OutputError
 from siting.io.atomic import atomic_folder, atomic_write_text
+from siting.io.qgis_styles import (
+    community_style,
+    hub_style,
+    link_style,
+    shortfall_style,
+    space_style,
+    write_layer_styles,
+)
 from siting.plan import Outcome
 from siting.report.html import report_html
 
@@ -64,17 +75,51 @@ def _clean(o: Any) -> Any:
     return o
 
 
+# count columns written as integers (they are floats in the arrays, e.g. households)
+INTEGER_COLUMNS: frozenset[str] = frozenset({"households", "communities", "spaces", "n_services", "floor",
+                                             "available_year"})
+DECIMALS = 6  # floats in tables and layers: 0.9999999999999999 → 1.0; costs and areas keep 6 decimals
+
+
+def tidy(df: Any) -> Any:
+    """A copy of a table for writing: counts as integers, floats rounded to :data:`DECIMALS`."""
+    if df is None:
+        return None
+    out = df.copy()
+    for col in out.columns:
+        if col == "geometry" or not pd.api.types.is_float_dtype(out[col]):
+            continue
+        vals = out[col].to_numpy(float)
+        finite = np.isfinite(vals)
+        if col in INTEGER_COLUMNS and np.all(np.equal(np.round(vals[finite]), vals[finite])):
+            out[col] = out[col].round().astype("Int64")
+        else:
+            out[col] = out[col].round(DECIMALS)
+    return out
+
+
+def shortfall_layer(fig: PlanFigures) -> gpd.GeoDataFrame | None:
+    """Each standard not met (``shortfalls.csv``) with its community's geometry, for GIS."""
+    if fig.shortfalls is None or fig.communities is None or not len(fig.shortfalls):
+        return None
+    geo = fig.communities[["community_id", "name", "geometry"]]
+    out = geo.merge(fig.shortfalls, on="community_id", how="inner")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=fig.communities.crs)
+
+
 def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, scenario: Any = None,
-                  figures: PlanFigures | None = None) -> Path:
+                  figures: PlanFigures | None = None, lang: str | None = None) -> Path:
     """Write all outputs of ``outcome`` to ``out`` atomically; returns the folder.
 
     ``scenario``: the settings to save as ``scenario.yaml`` (default: the instance's);
     ``figures``: the outcome's :class:`~siting.analysis.figures.PlanFigures` when the caller has
-    already computed them (the CLI prints its summary from the same value)."""
+    already computed them (the CLI prints its summary from the same value);
+    ``lang``: the report's language, en | zh (default: the scenario's ``report.lang``, else en)."""
     out = Path(out)
     check_output_folder(out, force)
     inst = outcome.instance
     fig = figures if figures is not None else plan_figures(outcome)
+    lang = lang or getattr(getattr(scenario, "report", None), "lang", None) or "en"
     with atomic_folder(out) as tmp:
         (tmp / "summary.json").write_text(json.dumps(_clean(fig.summary), indent=2, default=_json_default),
                                           encoding="utf-8")
@@ -84,25 +129,31 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
         if fig.communities is not None:
             hubs = fig.spaces[fig.spaces["hub_of"] != ""]
             gpkg = tmp / "plan.gpkg"
-            for layer, gdf in (("communities", fig.communities), ("spaces", fig.spaces), ("links", fig.links),
-                               ("hubs", hubs)):
-                if len(gdf):
+            layers = {"communities": fig.communities, "spaces": fig.candidates, "links": fig.links, "hubs": hubs,
+                      "shortfalls": shortfall_layer(fig)}
+            for layer, gdf in layers.items():
+                if gdf is not None and len(gdf):
+                    gdf = tidy(gdf)
                     gdf.to_file(gpkg, layer=layer, driver="GPKG")
                     geo = gdf.to_crs(4326) if gdf.crs is not None else gdf
                     geo.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
-            fig.communities.drop(columns="geometry").to_csv(tmp / "communities.csv", index=False)
-            fig.spaces.drop(columns="geometry").to_csv(tmp / "spaces.csv", index=False)
-            fig.links.drop(columns="geometry").to_csv(tmp / "links.csv", index=False)
-            fig.services.to_csv(tmp / "services.csv", index=False)
-            fig.coverage_by_age.to_csv(tmp / "coverage_by_age.csv", index=False)
-            fig.shortfalls.to_csv(tmp / "shortfalls.csv", index=False)
-            fig.accessibility.to_csv(tmp / "accessibility.csv", index=False)
-            fig.healthcheck.to_csv(tmp / "healthcheck.csv", index=False)
-            fig.healthcheck_districts.to_csv(tmp / "healthcheck_districts.csv", index=False)
-        (tmp / "report.html").write_text(report_html(outcome, fig), encoding="utf-8")
+            if gpkg.exists():
+                geom = str(fig.communities.geom_type.iloc[0]) if len(fig.communities) else "Point"
+                write_layer_styles(gpkg, {"communities": community_style(geom), "spaces": space_style(),
+                                          "hubs": hub_style(), "links": link_style(),
+                                          "shortfalls": shortfall_style(geom)})
+            for name, table in (("communities", fig.communities.drop(columns="geometry")),
+                                ("spaces", fig.spaces.drop(columns="geometry")),
+                                ("links", fig.links.drop(columns="geometry")), ("services", fig.services),
+                                ("coverage_by_age", fig.coverage_by_age), ("shortfalls", fig.shortfalls),
+                                ("accessibility", fig.accessibility), ("healthcheck", fig.healthcheck),
+                                ("healthcheck_districts", fig.healthcheck_districts)):
+                tidy(table).to_csv(tmp / f"{name}.csv", index=False)
+        (tmp / "report.html").write_text(report_html(outcome, fig, lang=lang), encoding="utf-8")
     return out
 
 
-def write_report(outcome: Outcome, path: str | Path, *, decay: Decay = "none", title: str | None = None) -> Path:
+def write_report(outcome: Outcome, path: str | Path, *, decay: Decay = "none", title: str | None = None,
+                 lang: str = "en") -> Path:
     """Write the HTML report of ``outcome`` (:func:`siting.report.html.report_html`) to ``path`` atomically."""
-    return atomic_write_text(path, report_html(outcome, plan_figures(outcome, decay), title=title))
+    return atomic_write_text(path, report_html(outcome, plan_figures(outcome, decay), title=title, lang=lang))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -46,6 +46,13 @@ class DataFiles(BaseModel):
         return self
 
 
+class ReportSettings(BaseModel):
+    """How the HTML report reads: ``lang`` en | zh (service, age-group and column labels)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    lang: Literal["en", "zh"] = Field("en", description="language of the report's labels: en | zh")
+
+
 class Scenario(PlanningSettings):
     """A planner's what-if: data files + planning settings + solver options."""
 
@@ -53,6 +60,7 @@ class Scenario(PlanningSettings):
     name: str = "scenario"
     description: str = ""
     data: DataFiles
+    report: ReportSettings = Field(default_factory=ReportSettings, description="report language")
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict, description="named overrides")
     applied: tuple[str, ...] = Field((), description="overrides applied, in order (set by the loader)")
     source_file: Path | None = None
@@ -65,16 +73,17 @@ class Scenario(PlanningSettings):
 
 def parse_assignment(text: str) -> tuple[list[str], Any]:
     """``a.b.c=value`` → (["a","b","c"], yaml-parsed value)."""
+    origin = f"--set {text}"
     if "=" not in text:
-        raise ScenarioError(f"--set '{text}' is not key=value", field=text, expected="key.path=value")
+        raise ScenarioError("not key=value", file=origin, expected="--set key.path=value, e.g. --set budget_cny=8e8")
     key, _, raw = text.partition("=")
     path = [p for p in key.strip().split(".") if p]
     if not path:
-        raise ScenarioError(f"--set '{text}' has an empty key", field=text)
+        raise ScenarioError("empty key", file=origin, expected="--set key.path=value, e.g. --set budget_cny=8e8")
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"--set '{text}': value is not valid YAML ({exc})", field=key) from None
+        raise ScenarioError(f"value is not valid YAML ({exc})", file=origin, field=key.strip()) from None
     return path, value
 
 
@@ -140,4 +149,19 @@ def load_scenario(
         raw["data"] = data
     raw["applied"] = tuple(applied)
     raw["source_file"] = path.resolve()
-    return _validate(raw, origin)
+    try:
+        return _validate(raw, origin)
+    except ScenarioError as exc:
+        raise _blame_assignment(exc, assignments) from None
+
+
+def _blame_assignment(exc: ScenarioError, assignments: Sequence[str]) -> ScenarioError:
+    """The error naming ``--set key=value`` when the bad key is one a ``--set`` wrote (the last
+    such assignment wins, as it does when applied); otherwise ``exc`` unchanged."""
+    loc = [p for p in (exc.location.field or "").split(".") if p]
+    for text in reversed(assignments):
+        keys = [p for p in text.partition("=")[0].strip().split(".") if p]
+        n = min(len(keys), len(loc))
+        if n and keys[:n] == loc[:n]:
+            return ScenarioError(exc.message, file=f"--set {text}", field=exc.location.field, expected=exc.expected)
+    return exc

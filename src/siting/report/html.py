@@ -21,7 +21,9 @@ import pandas as pd
 
 from siting.analysis.figures import PlanFigures, plan_figures
 from siting.plan import Outcome
-from siting.report.svg import MapData, bar_pairs_svg, histogram_svg, legend_html, map_svg
+from siting.report.mapsvg import MapData, legend_html, map_svg
+from siting.report.svg import bar_pairs_svg, histogram_svg
+from siting.report.words import FONT_STACK, Lang, Words
 
 MAP_KEYS: dict[str, str] = {
     "coverage_after": "coverage of demand — after",
@@ -32,12 +34,15 @@ MAP_KEYS: dict[str, str] = {
     "base_before": "health-check base index — before",
 }
 
+N_LABELS = 12  # worst-served communities named on the map
+
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC",sans-serif;margin:0;color:#222;
+body{font-family:%FONTS%;margin:0;color:#222;
 background:#fff;line-height:1.4}
 header{background:#1f3b73;color:#fff;padding:14px 24px}header h1{margin:0;font-size:22px}
 header p{margin:4px 0 0;opacity:.9}main{padding:8px 24px 40px;max-width:1320px}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%}main{box-sizing:border-box;width:100%}
+svg text{font-family:%FONTS%}
 h2{border-bottom:2px solid #1f3b73;padding-bottom:3px;margin-top:28px}
 .cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #ccd;border-radius:6px;padding:8px 12px;
 min-width:170px}.card b{display:block;font-size:18px}.card span{font-size:12px;color:#555}
@@ -76,12 +81,43 @@ _JS = """
       if (g) g.style.display = e.target.checked ? '' : 'none';
     });
   }
+  var order = [], gs = map.querySelectorAll('g.layer');
+  for (var i = 0; i < gs.length; i++) order.push(gs[i].id);
   var layer = document.getElementById('layer-communities');
   var bb = layer.getBBox();
   var b = document.body;
   b.setAttribute('data-communities-drawn', map.querySelectorAll('.community').length);
   b.setAttribute('data-spaces-drawn', map.querySelectorAll('.space').length);
   b.setAttribute('data-circles-drawn', map.querySelectorAll('.walk-circle').length);
+  b.setAttribute('data-layer-order', order.join(' '));
+  var streets = 0, sp = map.querySelectorAll('path.basemap');
+  for (var i = 0; i < sp.length; i++) {
+    var bbs = sp[i].getBBox();
+    if (bbs.width > 0 && bbs.height > 0) streets += parseInt(sp[i].getAttribute('data-n'), 10);
+  }
+  b.setAttribute('data-basemap-drawn', streets);
+  b.setAttribute('data-labels-drawn', map.querySelectorAll('#layer-labels .label').length);
+  var circles = document.getElementById('layer-circles');
+  b.setAttribute('data-circles-visible', getComputedStyle(circles).display === 'none' ? '0' : '1');
+  if (location.hash === '#check') {
+    // what is on top at each taken space's centre: the space itself, not an area above it
+    map.scrollIntoView();
+    var on = 0, seen = 0, all = map.querySelectorAll('.space');
+    for (var i = 0; i < all.length; i++) {
+      var q = all[i].getBoundingClientRect(), cx = q.left + q.width / 2, cy = q.top + q.height / 2;
+      if (cx < 0 || cy < 0 || cx >= window.innerWidth || cy >= window.innerHeight) continue;
+      seen++;
+      var hit = document.elementFromPoint(cx, cy);
+      if (hit && hit.classList.contains('space')) on++;
+    }
+    b.setAttribute('data-spaces-checked', seen);
+    b.setAttribute('data-spaces-on-top', on);
+    // with every table open, the page must still not run off to the right (tables scroll)
+    var ds = document.querySelectorAll('details');
+    for (var i = 0; i < ds.length; i++) ds[i].open = true;
+    b.setAttribute('data-scroll-width-open', document.documentElement.scrollWidth);
+    b.setAttribute('data-window-width', window.innerWidth);
+  }
   b.setAttribute('data-map-bbox', Math.round(bb.width) + 'x' + Math.round(bb.height));
   var r = map.getBoundingClientRect();
   b.setAttribute('data-map-rect', [r.left, r.top, r.width, r.height].map(Math.round).join(','));
@@ -137,9 +173,12 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.where(den > 1e-9, num / np.where(den > 1e-9, den, 1.0), np.nan)
 
 
-def _map_data(outcome: Outcome, hc: pd.DataFrame) -> MapData:
+def _map_data(outcome: Outcome, hc: pd.DataFrame, w: Words, n_labels: int = N_LABELS) -> MapData:
+    """What the map draws; the ``n_labels`` communities with the lowest coverage (after the plan,
+    or before when there is none) are labelled."""
     inst, plan, ev = outcome.instance, outcome.plan, outcome.evaluation
     com = inst.communities
+    key = "coverage_after" if plan is not None and ev is not None else "coverage_before"
     D = inst.demand_users.sum(axis=1)
     E = inst.existing_served.sum(axis=1)
     served = ev.served_users.sum(axis=1) if ev is not None else np.zeros_like(E)
@@ -165,7 +204,9 @@ def _map_data(outcome: Outcome, hc: pd.DataFrame) -> MapData:
     md = MapData(community_geom=com.geometry.to_numpy(), community_id=list(inst.community_ids), community_tip=tips,
                  community_ratios=ratios, space_xy=np.zeros((0, 2)), space_id=[], space_area=np.zeros(0),
                  space_tip=[], space_is_hub=np.zeros(0, bool), circle_radius_m=np.zeros(0), candidate_xy=xy,
-                 projected=crs is None or bool(crs.is_projected))
+                 projected=crs is None or bool(crs.is_projected), basemap=inst.basemap)
+    worst = [int(i) for i in np.argsort(ratios[key], kind="stable") if np.isfinite(ratios[key][i])][:n_labels]
+    md.label_index, md.label_text = worst, [str(names[i]) for i in worst]
     if plan is None or ev is None:
         return md
     taken = np.flatnonzero(plan.taken)
@@ -176,7 +217,7 @@ def _map_data(outcome: Outcome, hc: pd.DataFrame) -> MapData:
     spa = inst.spaces
     sname = spa["name"].astype(str).to_numpy() if "name" in spa else np.asarray(inst.space_ids, str)
     tips = [f"{inst.space_ids[j]} {sname[j]} — {ev.used_area_m2[j]:,.0f} of {inst.area_m2[j]:,.0f} m² used; "
-            f"services: {', '.join(inst.service_ids[s] for s in np.flatnonzero(plan.hosted[j])) or 'none'}"
+            f"services: {w.services(';'.join(inst.service_ids[s] for s in np.flatnonzero(plan.hosted[j]))) or 'none'}"
             f"; walking circle {lim:.0f} min" + ("; hub" if int(j) in hubs else "")
             for j, lim in zip(taken, limit)]
     pairs = np.unique(np.column_stack([plan.served_community, plan.served_space]), axis=0) \
@@ -224,40 +265,68 @@ def _solver_section(outcome: Outcome) -> str:
     return out
 
 
-def _charts(outcome: Outcome, figures: PlanFigures) -> str:
+def _charts(outcome: Outcome, figures: PlanFigures, w: Words) -> str:
     inst, ev, hc = outcome.instance, outcome.evaluation, figures.healthcheck
     D = inst.demand_users.sum(axis=0)
     E = inst.existing_served.sum(axis=0)
     S = E + (ev.served_users.sum(axis=0) if ev is not None else 0.0)
-    labels = list(inst.service_ids)
-    out = [bar_pairs_svg(labels, _ratio(E, D), _ratio(S, D), title="Coverage of demand by service", vmax=1.0,
-                         ref=1.0, chart_id="chart-coverage-service")]
+    labels = [w.service(s) for s in inst.service_ids]
+    ba = (w("before"), w("after"))
+    out = [bar_pairs_svg(labels, _ratio(E, D), _ratio(S, D), title=w("Coverage of demand by service"), vmax=1.0,
+                         ref=1.0, chart_id="chart-coverage-service", axis_label=w("users served ÷ users in demand"),
+                         words=ba)]
     if ev is not None:
         age = figures.coverage_by_age
         share = np.where(inst.demand_users[:, :, None] > 0,
                          inst.demand_by_age / np.where(inst.demand_users > 0, inst.demand_users, 1)[:, :, None], 0.0)
         before_age = (inst.existing_served[:, :, None] * share).sum(axis=(0, 1))
-        out.append(bar_pairs_svg(age["age_group"].tolist(), _ratio(before_age, age["demand_users"].to_numpy()),
-                                 age["coverage"].to_numpy(float), title="Coverage of demand by age group", vmax=1.0,
-                                 ref=1.0, chart_id="chart-coverage-age"))
+        out.append(bar_pairs_svg([w.age(g) for g in age["age_group"]],
+                                 _ratio(before_age, age["demand_users"].to_numpy()),
+                                 age["coverage"].to_numpy(float), title=w("Coverage of demand by age group"),
+                                 vmax=1.0, ref=1.0, chart_id="chart-coverage-age",
+                                 axis_label=w("users served ÷ users in demand"), words=ba))
     by = figures.accessibility_by_service
-    out.append(bar_pairs_svg(by["service"].tolist(), by["mean_access_before"], by["mean_access_after"],
-                             title="2SFCA accessibility (places per user in demand, mean)", fmt="{:.2f}", ref=1.0,
-                             chart_id="chart-access"))
-    out.append(bar_pairs_svg(by["service"].tolist(), by["demand_share_served_before"],
-                             by["demand_share_served_after"], title="Share of demand with 2SFCA accessibility ≥ 1",
-                             vmax=1.0, chart_id="chart-access-share"))
-    out.append(histogram_svg(hc["base_before"], hc["base_after"], title="Health-check base index of communities"))
+    svc = [w.service(s) for s in by["service"]]
+    out.append(bar_pairs_svg(svc, by["mean_access_before"], by["mean_access_after"],
+                             title=w("2SFCA accessibility (places per user in demand, mean)"), fmt="{:.2f}", ref=1.0,
+                             chart_id="chart-access", axis_label=w("places per user (1 = supply matches demand)"),
+                             words=ba))
+    out.append(bar_pairs_svg(svc, by["demand_share_served_before"], by["demand_share_served_after"],
+                             title=w("Share of demand with 2SFCA accessibility ≥ 1"), vmax=1.0,
+                             chart_id="chart-access-share", axis_label=w("share of users in demand"), words=ba)
+               + f'<p class="note" id="note-2sfca" style="max-width:600px">{escape(w(_NOTE_2SFCA))}</p>')
+    # (the note is one phrase of report_words.yaml, keyed by its English text)
+    out.append(histogram_svg(hc["base_before"], hc["base_after"], title=w("Health-check base index of communities"),
+                             x_label=w("base index (0–100)"), y_label=w("communities per band"), words=ba,
+                             unit=w("communities"), chart_id="chart-health-base"))
     comp = [c[: -len("_before")] for c in hc.columns if c.endswith("_before") and c.startswith(("area", "domain_"))]
-    out.append(bar_pairs_svg([c.removeprefix("domain_") for c in comp],
+    comp_labels = [w("floor area") if c == "area" else w.domain(c.removeprefix("domain_")) for c in comp]
+    out.append(bar_pairs_svg(comp_labels,
                              [np.nanmean(np.minimum(hc[c + "_before"], 1.0)) for c in comp],
                              [np.nanmean(np.minimum(hc[c + "_after"], 1.0)) for c in comp],
-                             title="Health-check components (mean share of standard met)", vmax=1.0, ref=1.0,
-                             chart_id="chart-health-components"))
+                             title=w("Health-check components (mean share of standard met)"), vmax=1.0, ref=1.0,
+                             chart_id="chart-health-components", axis_label=w("share of standard met"), words=ba))
     return '<div class="charts">' + "".join(f"<div>{c}</div>" for c in out) + "</div>"
 
 
-def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: str | None = None) -> str:
+_NOTE_2SFCA = (
+    "What \"2SFCA ≥ 1\" means: coverage (the first chart) counts the users the plan assigns to a space "
+    "within their walking limit. 2SFCA accessibility instead spreads each space's places over all the demand "
+    "that can reach it, whoever is assigned there, and adds up the shares a community reaches; 1 means one "
+    "place per user in demand. When supply just matches demand the communities scatter around 1, some a "
+    "little above and some a little below, so only part of the demand reaches 1 although nearly everyone is "
+    "served: a share of 50–80 % here beside 90–100 % coverage is no contradiction. A low value marks places "
+    "spread thinly between neighbouring communities.")
+
+
+def _table(w: Words, df: pd.DataFrame, formats: dict[str, Callable[[Any], str]] | None = None,
+           **kw: Any) -> str:
+    """:func:`html_table` of ``df`` in words (:meth:`Words.frame`); ``formats`` keyed by column id."""
+    return html_table(w.frame(df), {w.column(k): f for k, f in (formats or {}).items()}, **kw)
+
+
+def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: str | None = None,
+                lang: Lang = "en") -> str:
     """The whole report as one HTML string (no external resources).
 
     Parameters
@@ -266,14 +335,23 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     figures : its figures, from :func:`siting.analysis.figures.plan_figures` (the same value the
         output folder is written from); computed here when not given.
     title : page title (default: "Siting plan — <scenario>").
+    lang : "en" or "zh": the language of service, domain and age-group labels (from the
+        catalogue), table headers, headings and chart titles (:mod:`siting.report.words`).
+
+    Returns
+    -------
+    The HTML page.
     """
     figures = figures if figures is not None else plan_figures(outcome)
     inst, plan, ev, r = outcome.instance, outcome.plan, outcome.evaluation, outcome.result
+    w = Words(inst.catalogue, lang)
     hc, hcd, decay = figures.healthcheck, figures.healthcheck_districts, figures.decay
     allrow = hcd.iloc[-1]
-    title = title or f"Siting plan — {inst.name}"
-    parts = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-             f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title><style>{_CSS}</style>'
+    title = title or f"{w('Siting plan')} — {inst.name}"
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    css = _CSS.replace("%FONTS%", FONT_STACK)
+    parts = [f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8"><meta name="viewport" '
+             f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title><style>{css}</style>'
              f"</head><body><header><h1>{escape(title)}</h1><p>{inst.n_communities:,} communities · "
              f"{inst.n_spaces:,} candidate spaces · standard {escape(inst.settings.standard)} · mode "
              f"{escape(inst.settings.objective.mode)} · solver {escape(r.backend)}: {escape(r.status.value)}</p>"
@@ -285,46 +363,66 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     cards = []
     if plan is not None and ev is not None:
         budget = f" of {inst.budget_cny:,.0f}" if inst.budget_cny else ""
-        cards += [_card(f"{plan.n_taken:,} of {inst.n_spaces:,}", "spaces taken"),
-                  _card(f"{summ['floor_area_used_m2']:,.0f} m²", "floor area used"),
-                  _card(f"{ev.cost_cny / 1e6:,.1f} M CNY", f"cost over {inst.settings.horizon_years:g} years{budget}"),
+        cards += [_card(w("{a} of {b}").format(a=f"{plan.n_taken:,}", b=f"{inst.n_spaces:,}"), w("spaces taken")),
+                  _card(f"{summ['floor_area_used_m2']:,.0f} m²", w("floor area used")),
+                  _card(f"{ev.cost_cny / 1e6:,.1f} M CNY",
+                        w("cost over {years} years").format(years=f"{inst.settings.horizon_years:g}") + budget),
                   _card(f"{summ['area_per_100hh_before_m2']:.1f} → {summ['area_per_100hh_after_m2']:.1f}",
-                        "m² per 100 households"),
+                        w("m² per 100 households")),
                   _card(f"{summ['communities_meeting_area_before']} → {summ['communities_meeting_area_after']}",
-                        f"communities meeting the area standard (of {inst.n_communities})")]
+                        w("communities meeting the area standard (of {n})").format(n=inst.n_communities))]
         if inst.hub_required:
-            cards.append(_card(f"{summ['communities_with_hub']} of {inst.n_communities}", "communities with a hub"))
-        cards.append(_card(str(summ["coverage_shortfalls"]), "service shortfalls (community × service)"))
-    cards += [_card(f"{allrow['base_before']:.1f} → {allrow['base_after']:.1f}", "health-check base index (0–100)"),
+            cards.append(_card(w("{a} of {b}").format(a=summ["communities_with_hub"], b=inst.n_communities),
+                               w("communities with a hub")))
+        short = figures.shortfalls
+        by_rule = short["rule"].value_counts() if len(short) else pd.Series(dtype=int)
+        others = ", ".join(f"{int(by_rule[k])} × {w.value(k)}" for k in ("area", "hub") if by_rule.get(k, 0))
+        cards.append(_card(str(summ["coverage_shortfalls"]), w("service shortfalls (community × service)")
+                           + (w("; {n} standards not met in all (with {others})").format(others=others, n=len(short))
+                              if others else "")))
+    cards += [_card(f"{allrow['base_before']:.1f} → {allrow['base_after']:.1f}",
+                    w("health-check base index (0–100)")),
               _card(f"{allrow['balance_before']:.1f} → {allrow['balance_after']:.1f}",
-                    "health-check balance index (100 × (1 − Gini))")]
-    parts.append('<h2>Key figures</h2><div class="cards">' + "".join(cards) + "</div>")
+                    w("health-check balance index (100 × (1 − Gini))"))]
+    parts.append(f'<h2>{escape(w("Key figures"))}</h2><div class="cards">' + "".join(cards) + "</div>")
     # map
-    md = _map_data(outcome, hc)
+    md = _map_data(outcome, hc, w)
     default = "coverage_after" if plan is not None else "coverage_before"
     options = "".join(f'<option value="{k}"{" selected" if k == default else ""}>{escape(v)}</option>'
-                      for k, v in MAP_KEYS.items())
-    layers = "".join(f'<label><input type="checkbox" data-layer="{k}" checked> {escape(v)}</label>' for k, v in
-                     (("layer-circles", "walking circles"), ("layer-links", "service links"),
-                      ("layer-candidates", "candidates not taken"), ("layer-spaces", "spaces taken")))
+                      for k, v in ((k, w(v)) for k, v in MAP_KEYS.items()))
+    toggles = [("layer-circles", "walking circles", False), ("layer-links", "service links", True),
+               ("layer-candidates", "candidates not taken", True), ("layer-spaces", "spaces taken", True),
+               ("layer-labels", "names of the worst served", True)]
+    kinds = [] if inst.basemap is None else sorted(set(inst.basemap["kind"].astype(str)))
+    if kinds:
+        toggles.insert(0, ("layer-basemap", "streets and barriers", True))
+    layers = "".join(f'<label><input type="checkbox" data-layer="{k}"{" checked" if on else ""}> {escape(w(v))}</label>'
+                     for k, v, on in toggles)
     walk = inst.settings.walking
+    source = inst.reach.source.replace("_", " ")
     parts.append(
-        f'<h2>Map of the plan</h2><div class="controls"><label>Colour communities by <select id="map-colour">'
-        f"{options}</select></label> {layers}</div>{legend_html(float(md.space_area.max(initial=0)))}"
+        f'<h2>{escape(w("Map of the plan"))}</h2><div class="controls"><label>{escape(w("Colour communities by"))} '
+        f'<select id="map-colour">'
+        f"{options}</select></label> {layers}</div>"
+        f"{legend_html(float(md.space_area.max(initial=0)), kinds, len(md.label_index), w)}"
         f'<div class="map-wrap">{map_svg(md, default)}</div>'
-        f'<p class="note">Walking circles: radius = the longest walking limit of the services a space hosts × '
-        f"{walk.speed_m_per_min:g} m/min ÷ detour factor {walk.detour_factor:g} (a straight-line equivalent; "
-        f"travel times themselves come from the {escape(inst.reach.source.replace('_', ' '))} reach table). "
-        "Hover a feature for its figures.</p>")
-    parts.append("<h2>Before and after</h2>" + _charts(outcome, figures))
+        f'<p class="note">Walking times come from the {escape(source)} reach table'
+        + (" (the streets drawn: a circle may cross a river or a rail line that the walk itself must go around)"
+           if kinds else "")
+        + f". Walking circles: radius = the longest walking limit of the services a space hosts × "
+        f"{walk.speed_m_per_min:g} m/min ÷ detour factor {walk.detour_factor:g} (a straight-line equivalent). "
+        "Map north is grid north of the plan's CRS. Hover a feature for its figures.</p>")
+    parts.append(f"<h2>{escape(w('Before and after'))}</h2>" + _charts(outcome, figures, w))
     # tables
     if plan is not None and ev is not None:
         svc = figures.services
-        parts.append("<h2>Services</h2>" + html_table(svc, {"coverage": _pct}, table_id="table-services"))
+        parts.append(f"<h2>{escape(w('Services'))}</h2>" + _table(w, svc, {"coverage": _pct},
+                                                                  table_id="table-services"))
     by = figures.accessibility_by_service
     pc = {c: _pct for c in by.columns if "share" in c}
     pc.update({c: (lambda v: _num(v, 3)) for c in by.columns if c.startswith("mean_access")})
-    parts.append(f"<h2>Accessibility (2SFCA, decay: {escape(decay)})</h2>" + html_table(by, pc) +
+    parts.append(f"<h2>Accessibility (2SFCA, decay: {escape(decay)})</h2>" + _table(w, by, pc, table_id="table-access")
+                 +
                  '<p class="note">Two-step floating catchment area: each supply point\'s places are shared among the '
                  "demand within the service's walking limit, and each community sums the shares it can reach "
                  "(1 = supply matches demand). Before: existing facilities, serving their own community. After: "
@@ -335,8 +433,8 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
                                                         for w in ("before", "after")]
     gini: dict[str, Callable[[Any], str]] = {c: (lambda v: _num(v, 3)) for c in hcols if c.startswith("gini")}
     gini["households"] = lambda v: _num(v, 0)
-    parts.append("<h2>Community health check (our reading)</h2>" + html_table(hcd[hcols], gini,
-                                                                               table_id="table-health-districts")
+    parts.append(f"<h2>{escape(w('Community health check (our reading)'))}</h2>"
+                 + _table(w, hcd[hcols], gini, table_id="table-health-districts")
                  + '<p class="note">Base = 100 × mean share of standard met over the floor-area standard and the '
                  "service domains (coverage of demand); balance = 100 × (1 − household-weighted Gini of base). This is "
                  "our reading of the community health check (体检), not the official index; governance is not "
@@ -344,20 +442,27 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     worst = hc.sort_values(["base_after", "base_before"]).loc[:, ["community_id", "name", "district", "households",
                                                                  "health_score_input", "base_before", "base_after",
                                                                  "balance_after"]]
-    parts.append("<details><summary>Communities, lowest base index after the plan first</summary>"
-                 + html_table(worst, {"households": lambda v: _num(v, 0)}, table_id="table-communities")
+    parts.append(f"<details><summary>{escape(w('Communities, lowest base index after the plan first'))}</summary>"
+                 + _table(w, worst, {"households": lambda v: _num(v, 0)}, table_id="table-communities")
                  + "</details>")
     if plan is not None and ev is not None:
         spa = figures.spaces
         cols = ["space_id", "name", "source", "floor", "area_m2", "used_area_m2", "services", "hub_of",
                 "total_cost_cny"]
-        parts.append(f"<details><summary>Spaces taken ({len(spa):,})</summary>"
-                     + html_table(spa[[c for c in cols if c in spa.columns]], {"floor": str}, table_id="table-spaces")
+        parts.append(f"<details><summary>{escape(w('Spaces taken'))} ({len(spa):,})</summary>"
+                     + _table(w, spa[[c for c in cols if c in spa.columns]], {"floor": str}, table_id="table-spaces")
                      + "</details>")
         short = figures.shortfalls
-        parts.append(f"<details><summary>Standards not met ({len(short):,})</summary>"
-                     + html_table(short, max_rows=500) + "</details>")
-    parts.append("<h2>Solver</h2>" + _solver_section(outcome))
+        by_rule = short["rule"].value_counts() if len(short) else pd.Series(dtype=int)
+        split = ", ".join(f"{int(by_rule[k])} {w.value(k)}" for k in ("coverage", "area", "hub") if by_rule.get(k, 0))
+        parts.append(f'<details id="standards-not-met"><summary>{escape(w("Standards not met"))} ({len(short):,}'
+                     f'{": " + escape(split) if split else ""})</summary>'
+                     + _table(w, short, {"required": lambda v: _num(v, 1), "short": lambda v: _num(v, 1)},
+                              max_rows=500, table_id="table-shortfalls")
+                     + '<p class="note">The key figure "service shortfalls" counts the coverage rows only '
+                       "(community × service); this table also lists the floor-area standard and hub rows.</p>"
+                     + "</details>")
+    parts.append(f"<h2>{escape(w('Solver'))}</h2>" + _solver_section(outcome))
     parts.append(f"</main><script>{_JS}</script></body></html>")
     return "".join(parts)
 

@@ -21,7 +21,7 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
     how = (f", {outcome.parts} parts coupled by the budget: prices and a master over part plans)" if coupled
            else f", {outcome.parts} independent parts solved in parallel)" if outcome.parts > 1 else ")")
     console.print(f"solver [bold]{r.backend}[/]: status [bold]{r.status.value}[/], objective {obj}, bound {bound}, "
-                  f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s" + how)
+                  f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s" + how, soft_wrap=True)
     for s in r.stages:
         sg = "—" if s.gap is None else f"{100 * s.gap:.3f}%"
         secs = f"{s.seconds:.1f} s" + (" summed over parts" if outcome.parts > 1 and not coupled else "")
@@ -29,15 +29,18 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
         src = f" ({s.bound_source})" if s.bound_source else ""
         console.print(f"  stage {s.name}{by}: {s.status.value}, objective {s.objective:,.6g}, "
                       f"bound {'none' if s.bound is None else format(s.bound, ',.6g')}{src}, gap {sg}, {secs}"
-                      if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}")
+                      if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}",
+                      soft_wrap=True)
     if outcome.options.deterministic and r.time_limit_hit:
         console.print(f"[bold yellow]not reproducible[/]: the wall-clock safety limit "
                       f"({outcome.options.time_limit_s:g} s) stopped a solve before its work budget; raise "
-                      "--time-limit-s (or lower solver.work_limit) for a plan that does not depend on machine load")
+                      "--time-limit-s (or lower solver.work_limit) for a plan that does not depend on machine load",
+                      soft_wrap=True)
     elif outcome.options.deterministic:
-        console.print(f"deterministic: limited by work ({r.nodes:,} branch-and-bound nodes), reproducible")
+        console.print(f"deterministic: limited by work ({r.nodes:,} branch-and-bound nodes), reproducible",
+                      soft_wrap=True)
     if plan is None or ev is None:
-        console.print(f"[bold red]no plan[/]: {r.message}")
+        console.print(f"[bold red]no plan[/]: {r.message}", soft_wrap=True)
         return
     summ = figures.summary
     t = Table(title="Plan summary")
@@ -62,11 +65,13 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
     for col in ("service", "spaces", "floor area m²", "coverage"):
         st.add_column(col, justify="right" if col != "service" else "left")
     for row in figures.services.itertuples():
-        st.add_row(row.service, str(row.spaces), f"{row.floor_area_m2:,.0f}", f"{100 * row.coverage:.1f}%")
+        st.add_row(inst.catalogue.service_label(row.service), str(row.spaces), f"{row.floor_area_m2:,.0f}",
+                   f"{100 * row.coverage:.1f}%")
     console.print(st)
     at = Table(title="Coverage by age group")
     for col in ("age group", "users in demand", "served", "coverage"):
         at.add_column(col, justify="right" if col != "age group" else "left")
     for row in figures.coverage_by_age.itertuples():
-        at.add_row(row.age_group, f"{row.demand_users:,.0f}", f"{row.served_users:,.0f}", f"{100 * row.coverage:.1f}%")
+        at.add_row(inst.catalogue.age_group_label(row.age_group), f"{row.demand_users:,.0f}",
+                   f"{row.served_users:,.0f}", f"{100 * row.coverage:.1f}%")
     console.print(at)

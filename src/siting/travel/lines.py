@@ -138,3 +138,59 @@ def _prepare_lines(
     # explode MultiLineStrings: one LineString per part, carrying its row's speed
     parts, part_idx = shapely.get_parts(np.asarray(lines.values, dtype=object), return_index=True)
     return parts, speed[part_idx], crs
+
+
+def read_lines(path: Any, layer: str | int | None = None) -> gpd.GeoDataFrame:
+    """Read a GeoPackage / GeoJSON / Shapefile of lines with pyogrio.
+
+    Raises
+    ------
+    InputError
+        The file is missing or cannot be read, naming the file.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("street network file not found", file=str(path))
+    try:
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises its own DataSourceError / DataLayerError
+        raise InputError(f"cannot read street network: {exc}", file=str(path),
+                         expected="a GeoPackage, GeoJSON or Shapefile of lines") from exc
+
+
+MAP_LINE_KINDS: tuple[str, ...] = ("river", "street", "bridge", "crossing", "rail", "expressway", "barrier")
+
+
+def map_lines(gdf: gpd.GeoDataFrame, *, walkable_column: str | None = None, kind_column: str = "edge_kind",
+              target_crs: Any = None) -> gpd.GeoDataFrame:
+    """The lines of a street network as a map layer: columns ``kind`` and ``geometry``.
+
+    Parameters
+    ----------
+    gdf : the network as read (walkable and non-walkable rows).
+    walkable_column : rows where it is false are barriers (rail, expressway, wall, …).
+    kind_column : a column naming each line's kind (the demo's ``edge_kind``); used when present
+        and its value is one of :data:`MAP_LINE_KINDS`, else ``street`` / ``barrier``.
+    target_crs : reproject to this CRS (the communities').
+
+    Returns
+    -------
+    GeoDataFrame of the valid, non-empty (Multi)LineStrings only: this is for drawing, the
+    walking-time reader reports bad rows itself.
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    ok = np.array([g is not None for g in geoms], dtype=bool)
+    ok[ok] = ~shapely.is_empty(geoms[ok]) & np.isin(shapely.get_type_id(geoms[ok]), [1, 5])
+    walkable = np.ones(len(gdf), dtype=bool)
+    if walkable_column is not None and walkable_column in gdf.columns:
+        walkable = gdf[walkable_column].map(_as_bool).fillna(True).to_numpy(dtype=bool)
+    kind = np.where(walkable, "street", "barrier").astype(object)
+    if kind_column in gdf.columns:
+        named = gdf[kind_column].astype(str).str.lower().to_numpy()
+        kind = np.where(np.isin(named, MAP_LINE_KINDS), named, kind)
+    out = gpd.GeoDataFrame({"kind": kind[ok]}, geometry=gpd.GeoSeries(geoms[ok], crs=gdf.crs).values, crs=gdf.crs)
+    if target_crs is not None and out.crs is not None:
+        out = out.to_crs(target_crs)
+    return out

@@ -57,7 +57,7 @@ from scipy.spatial import cKDTree
 
 from siting.errors import InputError, SitingWarning
 from siting.travel._text import _name_ids, _rows_text
-from siting.travel.lines import _prepare_lines
+from siting.travel.lines import _prepare_lines, read_lines
 from siting.travel.od import reach_from_od_table
 from siting.travel.reach import ReachTable
 
@@ -234,13 +234,7 @@ class StreetNetwork:
                   on_invalid: Literal["raise", "drop"] = "raise") -> StreetNetwork:
         """Read a GeoPackage / GeoJSON / Shapefile with pyogrio, then :meth:`from_geodataframe`."""
         path = Path(path)
-        if not path.exists():
-            raise InputError("street network file not found", file=str(path))
-        try:
-            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
-        except Exception as exc:  # pyogrio raises its own DataSourceError / DataLayerError
-            raise InputError(f"cannot read street network: {exc}", file=str(path),
-                             expected="a GeoPackage, GeoJSON or Shapefile of lines") from exc
+        gdf = read_lines(path, layer)
         return cls.from_geodataframe(gdf, speed_column=speed_column, walkable_column=walkable_column,
                                      default_speed_m_per_min=default_speed_m_per_min,
                                      snap_tolerance_m=snap_tolerance_m, target_crs=target_crs,

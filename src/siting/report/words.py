@@ -1,0 +1,96 @@
+"""Words, not ids: the labels the report shows, in English or Chinese.
+
+Service, domain and age-group labels come from the catalogue (``services.yaml``); column
+headers, id-like values (rules, units, space sources) and the report's headings come from
+``siting/data/report_words.yaml``. Anything without a translation stays as it is (English).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+
+from siting.core.catalogue import Catalogue
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[str, ...] = ("en", "zh")
+
+# CSS font stack: Latin first, then the common CJK families (Linux: Noto Sans CJK SC from
+# Debian's fonts-noto-cjk, WenQuanYi from fonts-wqy-microhei; macOS: PingFang SC;
+# Windows: Microsoft YaHei)
+FONT_STACK = ('system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Source Han Sans SC",'
+              '"PingFang SC","Hiragino Sans GB","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif')
+
+
+@cache
+def _raw() -> dict[str, Any]:
+    text = resources.files("siting.data").joinpath("report_words.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class Words:
+    """Labels in one language.
+
+    Parameters
+    ----------
+    catalogue : the instance's catalogue (service, domain and age-group labels).
+    lang : "en" or "zh".
+    """
+
+    catalogue: Catalogue
+    lang: Lang = "en"
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            raise ValueError(f"unknown report language '{self.lang}'; expected one of {list(LANGS)}")
+
+    def __call__(self, phrase: str) -> str:
+        """A heading or title: the Chinese phrase when ``lang`` is zh and there is one."""
+        return _raw()["phrases"].get(phrase, phrase) if self.lang == "zh" else phrase
+
+    def column(self, name: str) -> str:
+        """A table column header (``floor_area_m2`` → "floor area (m²)")."""
+        lab = _raw()["columns"].get(name)
+        return lab[self.lang] if lab else name.replace("_", " ")
+
+    def value(self, v: Any) -> Any:
+        """An id-like table value (rule, unit, source) in words; anything else unchanged."""
+        lab = _raw()["values"].get(v) if isinstance(v, str) else None
+        return lab[self.lang] if lab else v
+
+    def service(self, sid: str) -> str:
+        return self.catalogue.service_label(sid, self.lang) if sid in self.catalogue.services else sid
+
+    def services(self, joined: str) -> str:
+        """``"a;b"`` service ids → "label a, label b"."""
+        sep = "、" if self.lang == "zh" else ", "
+        return sep.join(self.service(s) for s in str(joined).split(";") if s)
+
+    def domain(self, did: str) -> str:
+        return self.catalogue.domain_label(did, self.lang) if did in self.catalogue.domains else did
+
+    def age(self, group: str) -> str:
+        return self.catalogue.age_group_label(group, self.lang)
+
+    def frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """A table for display: service and age-group ids, rules, units and sources in words,
+        column headers from the word list."""
+        out = df.copy()
+        for col in out.columns:
+            if col == "service":
+                out[col] = out[col].map(self.service)
+            elif col == "services":
+                out[col] = out[col].map(self.services)
+            elif col == "age_group":
+                out[col] = out[col].map(self.age)
+            elif col == "item":
+                out[col] = out[col].map(lambda v: self.service(v) if v in self.catalogue.services else self.value(v))
+            elif col in ("rule", "unit", "source"):
+                out[col] = out[col].map(self.value)
+        return out.rename(columns={c: self.column(c) for c in out.columns})

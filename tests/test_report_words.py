@@ -1,0 +1,117 @@
+"""Words, not ids: the report shows the catalogue's labels (English or Chinese), table headers
+in words, axis ticks and units on the charts, the 2SFCA note, and standards-not-met counts that
+agree with the key figure."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import pytest
+import yaml
+
+from siting.analysis.figures import plan_figures
+from siting.core.catalogue import load_catalogue
+from siting.report.html import report_html
+from siting.report.words import FONT_STACK, Words
+
+
+@pytest.fixture(scope="module")
+def texts(request):
+    outcome = request.getfixturevalue("outcome")
+    fig = plan_figures(outcome)
+    return outcome, fig, {lang: report_html(outcome, fig, lang=lang) for lang in ("en", "zh")}
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    from test_report import tiny_outcome
+
+    return tiny_outcome()
+
+
+def _chart(text: str, chart_id: str) -> str:
+    return re.search(rf'<svg class="chart" id="{chart_id}".*?</svg>', text, re.S).group(0)
+
+
+def test_every_shipped_label_has_english_and_chinese():
+    cat = load_catalogue()
+    for sid, s in cat.services.items():
+        assert s.label and s.label_zh and "(" not in s.label, sid
+        assert re.search(r"[\u4e00-\u9fff]", s.label_zh), sid
+    for did, d in cat.domains.items():
+        assert d.label and d.label_zh, did
+    assert set(cat.age_group_labels) == set(cat.age_groups)
+    assert all(v["en"] and v["zh"] for v in cat.age_group_labels.values())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_charts_and_tables_use_catalogue_labels(texts, lang):
+    outcome, fig, text = texts[0], texts[1], texts[2][lang]
+    cat = outcome.instance.catalogue
+    cov = _chart(text, "chart-coverage-service")
+    for sid in outcome.instance.service_ids:
+        assert f">{escape(cat.service_label(sid, lang))}</text>" in cov
+        assert f">{sid}<" not in text  # no bare service id in any label or cell
+    age = _chart(text, "chart-coverage-age")
+    for g in cat.age_groups:
+        assert f">{escape(cat.age_group_label(g, lang))}</text>" in age and f">{g}<" not in text
+    w = Words(cat, lang)
+    services = re.search(r'<table id="table-services">.*?</table>', text, re.S).group(0)
+    for col in fig.services.columns:
+        assert f"<th>{escape(w.column(col))}</th>" in services
+    assert "floor_area_m2" not in services and "demand_users" not in services
+    assert text.startswith(f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}">')
+
+
+def test_chinese_report_has_chinese_headings_and_cjk_fonts(texts):
+    zh, en = texts[2]["zh"], texts[2]["en"]
+    assert "<h2>关键指标</h2>" in zh and "<h2>Key figures</h2>" in en
+    assert "Noto Sans CJK SC" in FONT_STACK and FONT_STACK in zh and "Microsoft YaHei" in FONT_STACK
+
+
+def test_charts_have_axis_ticks_and_units(texts):
+    text = texts[2]["en"]
+    cov = _chart(text, "chart-coverage-service")
+    assert re.findall(r'class="tick-label"[^>]*>([^<]+)<', cov) == ["0%", "25%", "50%", "75%", "100%"]
+    assert "users served ÷ users in demand" in cov
+    acc = _chart(text, "chart-access")
+    ticks = [float(t) for t in re.findall(r'class="tick-label"[^>]*>([^<]+)<', acc)]
+    assert ticks[0] == 0 and len(ticks) >= 3 and "places per user" in acc
+    hist = _chart(text, "chart-health-base")
+    assert "communities per band" in hist and "base index (0–100)" in hist
+    assert len(re.findall(r'class="tick-label"', hist)) >= 2
+
+
+def test_2sfca_note_beside_the_share_chart(texts):
+    text = texts[2]["en"]
+    share = text.index('id="chart-access-share"')
+    note = text.index('id="note-2sfca"')
+    assert 0 < note - share < 20000 and "2SFCA ≥ 1" in text[note:note + 200]
+    assert "no contradiction" in text[note:note + 1500]
+
+
+def test_standards_not_met_agree_with_the_key_figure(texts):
+    fig, text = texts[1], texts[2]["en"]
+    short = fig.shortfalls
+    n_cov = int((short["rule"] == "coverage").sum())
+    assert n_cov == fig.summary["coverage_shortfalls"]
+    head = re.search(r'<details id="standards-not-met"><summary>([^<]+)</summary>', text).group(1)
+    assert head.startswith(f"Standards not met ({len(short):,}")
+    if n_cov:
+        assert f"{n_cov} coverage of demand" in head
+    card = re.search(r"<b>(\d+)</b><span>service shortfalls \(community × service\)([^<]*)</span>", text)
+    assert int(card.group(1)) == n_cov
+    if len(short) != n_cov:
+        assert f"{len(short)} standards not met in all" in card.group(2)
+
+
+def test_report_words_file_has_both_languages():
+    from importlib import resources
+
+    raw = yaml.safe_load(resources.files("siting.data").joinpath("report_words.yaml").read_text(encoding="utf-8"))
+    for section in ("columns", "values"):
+        for key, lab in raw[section].items():
+            assert set(lab) == {"en", "zh"} and all(lab.values()), key
+    for en, zh in raw["phrases"].items():  # Chinese, or a template without words ("{a} / {b}")
+        assert re.search(r"[\u4e00-\u9fff]", zh) or not re.search(r"[A-Za-z]", re.sub(r"\{\w+\}", "", zh)), en
