@@ -127,3 +127,11 @@ def test_budget_sweep_in_parallel_equals_one_by_one():
     assert parallel == serial
     assert not any(r[-1] for r in serial)
     assert len({r[2].__repr__() for r in serial}) > 1, "the budgets should give different plans"
+
+
+def test_classical_models_are_not_held_to_the_siting_default_node_limit():
+    from siting.classical._result import options_or_default
+
+    assert options_or_default(SolverOptions()).node_limit() is None
+    assert options_or_default(SolverOptions(work_limit=5)).node_limit() == 5
+    assert options_or_default(None).node_limit() is None

@@ -305,6 +305,11 @@ def options_or_default(options: Any, **overrides: Any) -> SolverOptions:
         opts = options
     else:
         opts = options_from_pulp(options)
+    if opts.deterministic and opts.work_limit is None:
+        # the classical models run until proven or out of time, as in the published-optimum
+        # benchmarks: the siting model's default node limit per stage does not apply to them
+        # (a given work_limit does)
+        opts = opts.model_copy(update={"deterministic": False})
     if not overrides:
         return opts
     unknown = sorted(set(overrides) - set(SolverOptions.model_fields))
