@@ -170,9 +170,9 @@ def _with_lang(scenario, lang: str | None):
     return scenario.model_copy(update={"report": scenario.report.model_copy(update={"lang": lang})})
 
 
-def _solver_options(base, backend, time_limit_s, gap, threads):
+def _solver_options(base, backend, time_limit_s, gap, threads, max_memory_gb=None):
     upd = {k: v for k, v in {"backend": backend, "time_limit_s": time_limit_s, "relative_gap": gap,
-                              "threads": threads}.items() if v is not None}
+                              "threads": threads, "max_memory_gb": max_memory_gb}.items() if v is not None}
     return base.model_copy(update=upd) if upd else base
 
 
@@ -206,6 +206,12 @@ def _opt_threads():
                         help="solver threads; independent parts are solved in parallel (default: solver.threads)")
 
 
+def _opt_max_memory():
+    return typer.Option(None, "--max-memory-gb", metavar="GB", min=0.01,
+                        help="refuse up front a solve whose estimated peak memory exceeds this, and cap SCIP's "
+                             "memory to it (default: solver.max_memory_gb, no limit)")
+
+
 def _opt_lang():
     return typer.Option(None, "--lang", metavar="en|zh",
                         help="language of the report's labels (default: the scenario's report.lang, en)")
@@ -235,6 +241,7 @@ OPT_TIME_LIMIT = _opt_time_limit()
 OPT_GAP = _opt_gap()
 OPT_THREADS = _opt_threads()
 OPT_LANG = _opt_lang()
+OPT_MAX_MEMORY = _opt_max_memory()
 OPT_QUIET = _opt_quiet()
 OPT_OVERRIDE = _opt_override()
 OPT_SET = _opt_set()
@@ -251,6 +258,7 @@ def demo(
     time_limit_s: float | None = OPT_TIME_LIMIT,
     gap: float | None = OPT_GAP,
     threads: int | None = OPT_THREADS,
+    max_memory_gb: float | None = OPT_MAX_MEMORY,
     lang: str | None = OPT_LANG,
     quiet: bool = OPT_QUIET,
 ) -> None:
@@ -264,7 +272,7 @@ def demo(
     try:
         scenario = _with_lang(demo_scenario(), lang)
         out = out or _default_out("siting-demo")
-        options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
+        options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads, max_memory_gb)
         if quiet:
             inst = demo_instance(seed=seed, city=city, scenario=scenario, network=network)
         else:
@@ -290,6 +298,7 @@ def run(
     time_limit_s: float | None = OPT_TIME_LIMIT,
     gap: float | None = OPT_GAP,
     threads: int | None = OPT_THREADS,
+    max_memory_gb: float | None = OPT_MAX_MEMORY,
     lang: str | None = OPT_LANG,
     quiet: bool = OPT_QUIET,
 ) -> None:
@@ -304,7 +313,7 @@ def run(
 
         check_output_folder(out, force)
         inst = load_instance(scenario)
-        options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads)
+        options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads, max_memory_gb)
         code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)

@@ -87,6 +87,10 @@ class SolverError(SitingError):
     """A solver backend failed or is unavailable (not: the model is infeasible)."""
 
 
+class MemoryLimitError(SitingError):
+    """The estimated peak memory of a solve exceeds the limit the user set (``--max-memory-gb``)."""
+
+
 class OutputError(SitingError):
     """An output folder or file cannot be written (exists, not empty, no permission)."""
 

@@ -47,6 +47,10 @@ class SolverOptions(BaseModel):
         None, ge=1, description="deterministic mode: branch-and-bound nodes each stage solve may use (each part's "
         "stage, each pricing problem, each resume pass); None = WORK_NODES_PER_STAGE"
     )
+    max_memory_gb: float | None = Field(
+        None, gt=0, description="refuse up front a solve whose estimated peak memory exceeds this "
+        "(siting.solve.memory), and cap SCIP's memory to it"
+    )
     seed: int = 0
     log: bool = False
     heuristics: Literal["auto", "default", "high"] = Field(

@@ -148,7 +148,8 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
     det = options.deterministic
     hit = False  # in deterministic mode: the wall clock (the safety net) cut a solve short
     workers = max(1, options.threads)
-    solo = options.model_copy(update={"threads": 1})
+    mem = None if options.max_memory_gb is None else options.max_memory_gb / workers  # parts run `workers` at a time
+    solo = options.model_copy(update={"threads": 1, "max_memory_gb": mem})
     cols: list[list[Column]] = []
     for pp in progs:
         # the null plan: required spaces, nothing else; feasible for every part row

@@ -28,6 +28,7 @@ from siting.model.solution import extract_plan
 from siting.plan import Outcome, Plan
 from siting.solve.coordinate import part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
+from siting.solve.memory import check_memory
 from siting.solvers import Progress, ProgressCallback, solve
 
 
@@ -70,8 +71,16 @@ def solve_instance(
     inst: Instance, options: SolverOptions | None = None, progress: ProgressCallback | None = None,
     *, decompose: bool = True,
 ) -> Outcome:
-    """Build the MIP, solve it, read back the plan and check it independently."""
+    """Build the MIP, solve it, read back the plan and check it independently.
+
+    Raises
+    ------
+    MemoryLimitError
+        ``options.max_memory_gb`` is set and the estimated peak memory exceeds it
+        (:func:`siting.solve.memory.check_memory`); nothing is solved.
+    """
     options = options or inst.settings.solver
+    check_memory(inst, options)
     if decompose and coupled(inst) and options.coordinate != "never":
         parts = split(inst)
         if len(parts) > 1:
@@ -175,7 +184,9 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     the time limit is only the safety net (a pass it stops marks the result ``time_limit_hit``).
     """
     workers = max(1, options.threads)
-    solo = options.model_copy(update={"threads": 1})
+    # parts run ``workers`` at a time: each SCIP gets its share of a memory limit
+    mem = None if options.max_memory_gb is None else options.max_memory_gb / workers
+    solo = options.model_copy(update={"threads": 1, "max_memory_gb": mem})
     deadline = t0 + options.time_limit_s
     lock = threading.Lock()
     deterministic = options.deterministic

@@ -151,6 +151,9 @@ def _solve_with(
         params.cp_sat.log_search_progress = True
     if backend == "scip":
         params.threads = 1 if options.deterministic else options.threads
+        if options.max_memory_gb is not None:
+            # SCIP stops (with its best plan) before it passes the limit, instead of the OS killing the run
+            params.gscip.real_params["limits/memory"] = 1024.0 * options.max_memory_gb
     parser = {
         "scip": ScipLogParser,
         "highs": HighsLogParser,
