@@ -233,7 +233,7 @@ class LinearProgramBuilder:
             raise ModelError("the model has no variables")
 
         def cat(xs: list[np.ndarray], dt: type) -> np.ndarray:
-            return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)
+            return np.concatenate(xs).astype(dt, copy=False) if xs else np.zeros(0, dtype=dt)
 
         A = sp.coo_matrix(
             (cat(self._vals, float), (cat(self._rows, np.int64), cat(self._cols, np.int64))), shape=(m, n)
