@@ -11,6 +11,28 @@ from siting.plan import Plan, used_area_m2
 _TOL = 1e-6
 
 
+def without_empty_spaces(model: SitingModel, x: np.ndarray) -> np.ndarray:
+    """``x`` with every space that is open but hosts nothing (and need not be taken) closed.
+
+    Such a space only costs money: the solver stopped before it closed it (a time or node
+    limit), or it is a zero-cost tie. :func:`extract_plan` never counts it as taken, so the
+    solver's stage values are recomputed from the closed vector (the checker's figures).
+    Returns ``x`` itself when nothing changes or the closed vector would break a row.
+    """
+    v, ix = model.variables, model.index
+    o = v["open"]
+    if not o.size:
+        return x
+    hosts_any = np.zeros(o.size, dtype=bool)
+    hosts_any[ix.host_space[x[v["host"]] > 0.5]] = True
+    drop = (x[o] > 0.5) & ~hosts_any & (model.lp.lb[o] < 0.5)
+    if not drop.any():
+        return x
+    y = x.copy()
+    y[o[drop]] = 0.0
+    return y if model.lp.satisfies(y) else x
+
+
 def extract_plan(
     model: SitingModel, result: SolveResult, n_communities: int, n_spaces: int, n_services: int,
     share_group: np.ndarray,

@@ -24,7 +24,7 @@ from siting.core.instance import Instance
 from siting.core.options import SolverOptions
 from siting.core.results import SolveResult, SolveStatus, StageResult
 from siting.model import SitingModel, build_model
-from siting.model.solution import extract_plan
+from siting.model.solution import extract_plan, without_empty_spaces
 from siting.plan import Outcome, Plan
 from siting.solve.coordinate import part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
@@ -61,10 +61,27 @@ def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallbac
     model: SitingModel = build_model(inst)
     build_s = time.perf_counter() - t0
     lp = model.lp if hint is None else dataclasses.replace(model.lp, hint=hint)
-    result = solve(lp, options, progress, settled)
+    result = _closed_empty_spaces(model, solve(lp, options, progress, settled))
     plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
     return PartSolution(result, plan, build_s, model.lp.summary(), model.stages,
                         tuple(StageTolerance(o.sense, o.abs_tol, o.rel_tol) for o in lp.objectives))
+
+
+def _closed_empty_spaces(model: SitingModel, result: SolveResult) -> SolveResult:
+    """``result`` with open spaces that host nothing closed (:func:`without_empty_spaces`) and
+    every stage's objective recomputed from the closed plan, so that it equals the checker's
+    figure. Closing only lowers the cost (the other stage objectives do not involve ``open``),
+    so each stage's bound still bounds it."""
+    if result.values is None:
+        return result
+    x = without_empty_spaces(model, result.values)
+    if x is result.values:
+        return result
+    objs = model.lp.objectives
+    stages = tuple(dataclasses.replace(st, objective=float(objs[k].coefs @ x + objs[k].offset))
+                   if st.objective is not None and k < len(objs) else st for k, st in enumerate(result.stages))
+    last = stages[-1].objective if stages else result.objective
+    return dataclasses.replace(result, values=x, stages=stages, objective=last)
 
 
 def solve_instance(

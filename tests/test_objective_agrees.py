@@ -1,0 +1,57 @@
+"""The solver's stage values equal the checker's recomputation of the written plan: a space left
+open with nothing in it (a solver stopped early) is closed before the values are reported."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from conftest import EXACT, assert_objectives_recomputed, residents, tiny
+from conftest import settings as tiny_settings
+from siting.analysis.evaluate import evaluate
+from siting.model import build_model
+from siting.model.solution import extract_plan, without_empty_spaces
+from siting.plan import Outcome
+from siting.solve import solve_instance
+from siting.solve.schedule import _closed_empty_spaces
+from siting.solvers import solve
+
+
+def two_spaces():
+    """One community, a space 100 m away and a second one 300 m away, 100,000 CNY each: the plan takes one."""
+    return tiny(communities=[[0, 0]], spaces=[[100, 0], [300, 0]], res=residents(1, r18_59=2000),
+                st=tiny_settings("reading_room"), space_area_m2=300.0, acquisition_cny=100_000.0)
+
+
+def test_an_open_space_hosting_nothing_is_closed_and_the_cost_recomputed():
+    inst = two_spaces()
+    model = build_model(inst)
+    result = solve(model.lp, EXACT)
+    x = result.values
+    o = model.variables["open"]
+    empty = [j for j in range(inst.n_spaces) if x[o[j]] < 0.5]
+    assert len(empty) == 1
+    padded = x.copy()
+    padded[o[empty[0]]] = 1.0  # what a solver stopped early may return: paid for, hosts nothing
+    assert model.lp.satisfies(padded)
+    cost = model.lp.objectives[-1]
+    stale = dataclasses.replace(result, values=padded, stages=result.stages[:-1] + (
+        dataclasses.replace(result.stages[-1], objective=float(cost.coefs @ padded + cost.offset)),))
+    assert stale.stages[-1].objective == pytest.approx(result.stages[-1].objective + 100_000.0)
+    fixed = _closed_empty_spaces(model, stale)
+    assert np.array_equal(without_empty_spaces(model, padded), fixed.values)
+    plan = extract_plan(model, fixed, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
+    out = Outcome(inst, fixed, plan, evaluate(inst, plan), 0.0, model.lp.summary(), EXACT)
+    assert_objectives_recomputed(out)  # 100,000 CNY less than the stale figure, as the checker says
+    assert fixed.stages[-1].objective == pytest.approx(result.stages[-1].objective)
+
+
+def test_a_required_space_stays_open_even_when_empty():
+    inst = tiny(communities=[[0, 0]], spaces=[[100, 0], [300, 0]], res=residents(1, r18_59=2000),
+                st=tiny_settings("reading_room"), space_area_m2=300.0, acquisition_cny=100_000.0,
+                space_status=["candidate", "required"])
+    out = solve_instance(inst, EXACT)
+    assert out.plan.taken[1]
+    assert_objectives_recomputed(out)
