@@ -15,6 +15,7 @@ import shapely
 from pyproj import CRS
 
 from siting.errors import InputError, SitingWarning
+from siting.guards import LIMITS
 from siting.travel._text import _rows_text
 
 _BOOL = {"true": True, "false": False, "yes": True, "no": False, "t": True, "f": False,
@@ -96,11 +97,14 @@ def _prepare_lines(
     if good_idx.size:
         c, ix = shapely.get_coordinates(gvals[good_idx], return_index=True)
         finite = np.isfinite(c).all(axis=1)
+        geographic = CRS.from_user_input(gdf.crs).is_geographic
+        lim = np.array([180.0, 90.0]) if geographic else np.full(2, LIMITS["coordinate_m"][1])
+        finite &= (np.abs(c) <= lim).all(axis=1)
         if not finite.all():
             coords_ok[good_idx[np.unique(ix[~finite])]] = False
     invalid |= ~coords_ok & ~(missing | empty | nonline)
     problems = {"missing geometry": missing, "empty geometry": empty,
-                "not a (Multi)LineString": nonline, "invalid geometry": invalid}
+                "not a (Multi)LineString": nonline, "invalid geometry or coordinates out of range for the CRS": invalid}
     bad_any = (missing | empty | nonline | invalid) & keep
     if bad_any.any():
         text = "; ".join(f"{name} in rows {_rows_text(rows[mask & keep])}"
@@ -122,7 +126,11 @@ def _prepare_lines(
             to = CRS.from_user_input(target_crs)
             how = f"the given target CRS {to.to_string()}"
         else:
-            to = lines.estimate_utm_crs() if len(lines) else CRS.from_epsg(3857)
+            try:
+                to = lines.estimate_utm_crs() if len(lines) else CRS.from_epsg(3857)
+            except (RuntimeError, ValueError) as exc:
+                raise InputError(f"no UTM zone found for the street network in {crs.to_string()} ({exc})",
+                                 file=file, field="crs", expected="a projected CRS in metres") from None
             how = f"the estimated UTM CRS {to.to_string()}"
         if not _projected_metres(to):
             raise InputError(f"target CRS {to.to_string()} is not projected in metres", field="target_crs",
@@ -131,6 +139,10 @@ def _prepare_lines(
                       f"projected to {how}", SitingWarning, stacklevel=3)
         lines = lines.to_crs(to)
         crs = to
+        xy = shapely.get_coordinates(np.asarray(lines.values, dtype=object))
+        if not (np.isfinite(xy).all() and (np.abs(xy) <= LIMITS["coordinate_m"][1]).all()):
+            raise InputError(f"street network cannot be projected to {crs.to_string()} (coordinates out of range)",
+                             file=file, field="geometry", expected="longitude −180…180, latitude −90…90")
     elif not _projected_metres(crs):
         raise InputError(f"street network CRS {crs.to_string()} is not in metres", file=file,
                          expected="a geographic CRS or a projected CRS in metres")

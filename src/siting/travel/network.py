@@ -56,6 +56,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from siting.errors import InputError, SitingWarning
+from siting.guards import input_file
 from siting.travel._text import _name_ids, _rows_text
 from siting.travel.lines import _prepare_lines
 from siting.travel.od import reach_from_od_table
@@ -234,8 +235,7 @@ class StreetNetwork:
                   on_invalid: Literal["raise", "drop"] = "raise") -> StreetNetwork:
         """Read a GeoPackage / GeoJSON / Shapefile with pyogrio, then :meth:`from_geodataframe`."""
         path = Path(path)
-        if not path.exists():
-            raise InputError("street network file not found", file=str(path))
+        input_file(path, "street network")
         try:
             gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
         except Exception as exc:  # pyogrio raises its own DataSourceError / DataLayerError
