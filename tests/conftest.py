@@ -207,3 +207,14 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     if not folder.exists():
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """After a run that included the fuzz suite: how many cases it tried and how they ended."""
+    import sys
+
+    fuzz = sys.modules.get("fuzzing")
+    if fuzz is not None and fuzz.TALLY.cases:
+        t = fuzz.TALLY
+        terminalreporter.write_line(f"fuzz: {t.cases:,} cases tried ({t.valid:,} valid, {t.errors:,} SitingError: "
+                                    f"{dict(sorted(t.by_error.items()))})")

@@ -231,6 +231,12 @@ def _validate_rows(df: pd.DataFrame, model: type[BaseModel], origin: str) -> lis
     if missing:
         raise InputError(f"missing column '{missing[0]}'", file=origin, field=missing[0],
                          expected=f"columns {required}")
+    known = [*model.model_fields, EXISTING_PREFIX]
+    for col in map(str, df.columns):
+        cut = [f for f in known if len(col) == 10 and len(f) > 10 and f.startswith(col)]
+        if col not in model.model_fields and cut:
+            raise InputError(f"column '{col}' looks like '{cut[0]}' cut to 10 characters (a Shapefile limit)",
+                             file=origin, field=col, expected=f"the full name '{cut[0]}': use a GeoPackage or a CSV")
     cols = [c for c in model.model_fields if c in df.columns]
     records = df[cols].to_dict("records")
     rows = []

@@ -156,6 +156,12 @@ def load_scenario(
     if isinstance(data, dict):
         data = dict(data)
         for key in ("communities", "spaces", "adjacency", "network", "travel_times"):
+            if data.get(key) is not None and not isinstance(data[key], str | Path):
+                raise ScenarioError(f"data.{key} must be a file path, not {type(data[key]).__name__}", file=origin,
+                                    field=f"data.{key}", expected="a file path, relative to the scenario file")
+            if isinstance(data.get(key), str) and not data[key].strip():
+                raise ScenarioError(f"data.{key} is an empty path", file=origin, field=f"data.{key}",
+                                    expected="a file path, relative to the scenario file")
             if data.get(key):
                 p = Path(str(data[key]))
                 data[key] = p if p.is_absolute() else base / p
