@@ -49,10 +49,11 @@ from siting.travel.od import reach_from_od_table
 SEEDED_CHUNKS = 8
 SEEDED_PER_CHUNK = 125  # 1,000 seeded cases by default
 HYPOTHESIS_EXAMPLES = 200  # cases per hypothesis test (5 tests): 1,000 cases
-DEFAULT_CASES = SEEDED_CHUNKS * SEEDED_PER_CHUNK + 5 * HYPOTHESIS_EXAMPLES
+DEFAULT_CASES = SEEDED_CHUNKS * SEEDED_PER_CHUNK + 5 * HYPOTHESIS_EXAMPLES + 100
 SLOW_SEEDED = 18_000
 SLOW_HYPOTHESIS = 400
 SLOW_CASES = SLOW_SEEDED + 5 * SLOW_HYPOTHESIS
+CLI_CASES = 100  # seeded cases through the CLI (siting validate)
 SOLVE_EVERY = 15  # solve one valid seeded case in this many
 
 TALLY = fuzzing.TALLY  # printed at the end of the session (conftest.pytest_terminal_summary)
@@ -270,3 +271,25 @@ def test_the_base_case_is_valid_and_solves(base, tmp_path):
     case.assignments = ["data.spaces=data/spaces.shp"]
     with pytest.raises(SitingError, match="spaces.shp.*cut to 10 characters"):
         validate_like_cli(case)
+
+
+def test_cli_validate_on_mutated_inputs(base, tmp_path):
+    """Through ``siting validate``: exit 0 (valid) or 2 (a one-line error), never a traceback or 1."""
+    from typer.testing import CliRunner
+
+    from siting.cli import app
+
+    runner = CliRunner()
+    for seed in range(500_000, 500_000 + CLI_CASES):
+        case = new_case(base, tmp_path / "case")
+        mutate_case(random.Random(seed), case)
+        args = ["validate", str(case.scenario)] + [a for o in case.overrides for a in ("-o", o)]
+        args += [a for text in case.assignments for a in ("--set", text)]
+        with fuzzing.time_limit(fuzzing.CASE_TIMEOUT_S):
+            res = runner.invoke(app, args)
+        assert res.exit_code in (0, 2), f"seed {seed}: exit {res.exit_code}\n{res.output}\n{case.describe()}"
+        assert "Traceback" not in res.output and "internal error" not in res.output, (seed, res.output)
+        if res.exit_code == 2:
+            assert "error:" in res.output
+        TALLY.valid += res.exit_code == 0
+        TALLY.errors += res.exit_code == 2
