@@ -28,7 +28,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from siting.core.catalogue import AGE_GROUPS, residents_column
-from siting.errors import InputError
+from siting.errors import InputError, SitingWarning
 from siting.guards import LIMITS, limit
 
 COMMUNITY_TYPES = ("old_compound", "resettlement", "commercial", "new_community", "future_community")
@@ -77,7 +77,7 @@ class _CommunityBase(_Row):
     @field_validator("pilot", mode="before")
     @classmethod
     def _pilot(cls, v: Any) -> Any:
-        return False if v is None else v
+        return False if v is None or (isinstance(v, str) and not v.strip()) else v
 
 
 CommunityRow = create_model(
@@ -314,6 +314,11 @@ def validate_communities(
                              field=col, expected=f"a number from 0 to {LIMITS['area_m2'][1]:g} (m²)")
         out[col] = arr
     out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    n_pilot = int(out["pilot"].sum())
+    if n_pilot:
+        warnings.warn(f"{origin}: {n_pilot} communities are marked 'pilot', which is read but not yet used by any "
+                      "rule (phasing is not implemented): pilots are planned like every other community",
+                      SitingWarning, stacklevel=2)
     return gpd.GeoDataFrame(out, geometry=data.geometry.values, crs=data.crs)
 
 
@@ -330,6 +335,11 @@ def validate_spaces(
     out = pd.DataFrame([r.model_dump() for r in rows])
     _check_unique(out["space_id"], origin, "space_id")
     out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    n_year = int(out["available_year"].notna().sum())
+    if n_year:
+        warnings.warn(f"{origin}: {n_year} spaces give 'available_year', which is read but not yet used by any rule "
+                      "(phasing is not implemented): every space is treated as available from the start",
+                      SitingWarning, stacklevel=2)
     return gpd.GeoDataFrame(out, geometry=data.geometry.values, crs=data.crs)
 
 

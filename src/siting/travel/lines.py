@@ -93,18 +93,24 @@ def _prepare_lines(
     nonline = ~missing & ~empty & ~np.isin(types, [1, 5])  # LineString, MultiLineString
     invalid = ~missing & ~empty & ~nonline & ~shapely.is_valid(gvals)
     coords_ok = np.ones(len(gdf), dtype=bool)
+    in_range = np.ones(len(gdf), dtype=bool)
     good_idx = np.flatnonzero(~(missing | empty | nonline | invalid))
     if good_idx.size:
         c, ix = shapely.get_coordinates(gvals[good_idx], return_index=True)
         finite = np.isfinite(c).all(axis=1)
-        geographic = CRS.from_user_input(gdf.crs).is_geographic
-        lim = np.array([180.0, 90.0]) if geographic else np.full(2, LIMITS["coordinate_m"][1])
-        finite &= (np.abs(c) <= lim).all(axis=1)
         if not finite.all():
             coords_ok[good_idx[np.unique(ix[~finite])]] = False
+        geographic = CRS.from_user_input(gdf.crs).is_geographic
+        lim = np.array([180.0, 90.0]) if geographic else np.full(2, LIMITS["coordinate_m"][1])
+        inside = ~finite | (np.abs(np.nan_to_num(c)) <= lim).all(axis=1)
+        if not inside.all():
+            in_range[good_idx[np.unique(ix[~inside])]] = False
     invalid |= ~coords_ok & ~(missing | empty | nonline)
+    out_of_range = ~in_range & ~invalid
     problems = {"missing geometry": missing, "empty geometry": empty,
-                "not a (Multi)LineString": nonline, "invalid geometry or coordinates out of range for the CRS": invalid}
+                "not a (Multi)LineString": nonline, "invalid geometry": invalid,
+                "coordinates out of range for the CRS (metres declared as degrees?)": out_of_range}
+    invalid = invalid | out_of_range
     bad_any = (missing | empty | nonline | invalid) & keep
     if bad_any.any():
         text = "; ".join(f"{name} in rows {_rows_text(rows[mask & keep])}"
