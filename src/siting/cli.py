@@ -227,7 +227,9 @@ def compare(
     for label, row in df.iterrows():
         t.add_row(str(label), *[fmt(v) for v in row.tolist()])
     console.print(t)
-    for path, write in ((csv, lambda p: df.to_csv(p, index_label="figure")),
+    from siting.io.outputs import formula_safe
+
+    for path, write in ((csv, lambda p: formula_safe(df).to_csv(p, index_label="figure")),
                         (json_out, lambda p: df.to_json(p, orient="columns", indent=2, force_ascii=False))):
         if path is not None:
             atomic_write(path, write)

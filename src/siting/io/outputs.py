@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from siting.analysis.accessibility import Decay
@@ -64,6 +65,27 @@ def _clean(o: Any) -> Any:
     return o
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is read as a formula by Excel / LibreOffice."""
+
+
+def formula_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell that starts like a formula (``= + - @``, tab, CR) prefixed by ``'``.
+
+    A community named ``=HYPERLINK(...)`` stays text when ``communities.csv`` is opened in a
+    spreadsheet (CSV injection). Numbers are left alone (a negative floor stays a number).
+    """
+    out = df.copy(deep=False)
+    for col in out.columns:
+        values = out[col]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START)).to_numpy(dtype=bool)
+        if risky.any():
+            out[col] = values.where(~risky, values.map(lambda v: f"'{v}"))
+    return out
+
+
 def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, scenario: Any = None,
                   figures: PlanFigures | None = None) -> Path:
     """Write all outputs of ``outcome`` to ``out`` atomically; returns the folder.
@@ -90,15 +112,15 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
                     gdf.to_file(gpkg, layer=layer, driver="GPKG")
                     geo = gdf.to_crs(4326) if gdf.crs is not None else gdf
                     geo.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
-            fig.communities.drop(columns="geometry").to_csv(tmp / "communities.csv", index=False)
-            fig.spaces.drop(columns="geometry").to_csv(tmp / "spaces.csv", index=False)
-            fig.links.drop(columns="geometry").to_csv(tmp / "links.csv", index=False)
-            fig.services.to_csv(tmp / "services.csv", index=False)
-            fig.coverage_by_age.to_csv(tmp / "coverage_by_age.csv", index=False)
-            fig.shortfalls.to_csv(tmp / "shortfalls.csv", index=False)
-            fig.accessibility.to_csv(tmp / "accessibility.csv", index=False)
-            fig.healthcheck.to_csv(tmp / "healthcheck.csv", index=False)
-            fig.healthcheck_districts.to_csv(tmp / "healthcheck_districts.csv", index=False)
+            formula_safe(fig.communities.drop(columns="geometry")).to_csv(tmp / "communities.csv", index=False)
+            formula_safe(fig.spaces.drop(columns="geometry")).to_csv(tmp / "spaces.csv", index=False)
+            formula_safe(fig.links.drop(columns="geometry")).to_csv(tmp / "links.csv", index=False)
+            formula_safe(fig.services).to_csv(tmp / "services.csv", index=False)
+            formula_safe(fig.coverage_by_age).to_csv(tmp / "coverage_by_age.csv", index=False)
+            formula_safe(fig.shortfalls).to_csv(tmp / "shortfalls.csv", index=False)
+            formula_safe(fig.accessibility).to_csv(tmp / "accessibility.csv", index=False)
+            formula_safe(fig.healthcheck).to_csv(tmp / "healthcheck.csv", index=False)
+            formula_safe(fig.healthcheck_districts).to_csv(tmp / "healthcheck_districts.csv", index=False)
         (tmp / "report.html").write_text(report_html(outcome, fig), encoding="utf-8")
     return out
 
