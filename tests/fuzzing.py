@@ -186,9 +186,20 @@ def own(path: Path) -> Path:
     return path
 
 
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def _sidecars(path: Path) -> list[Path]:
+    """The files of one GIS dataset: a Shapefile's parts, else the file itself."""
+    if path.suffix != ".shp":
+        return [path]
+    return [path.with_suffix(s) for s in SHAPEFILE_PARTS if path.with_suffix(s).exists() or
+            path.with_suffix(s).is_symlink()]
+
+
 def _own_all(path: Path) -> None:
-    for sidecar in path.parent.glob(path.stem + ".*"):
-        own(sidecar)
+    for part in _sidecars(path):
+        own(part)
 
 
 # -------------------------------------------------------------------------------- mutations
@@ -248,20 +259,20 @@ def mutate_csv_text(rng: random.Random, text: str, steps: list[str]) -> bytes:
         if not rows:
             break
         ncol = max(len(r) for r in rows)
-        if op == "cell" and len(rows) > 1:
+        if op == "cell" and len(rows) > 1 and ncol:
             r, c = rng.randrange(1, len(rows)), rng.randrange(ncol)
             if c < len(rows[r]):
                 rows[r][c] = rng.choice(EVIL_CELLS)
                 steps.append(f"cell[{r},{rows[0][c] if c < len(rows[0]) else c}]={rows[r][c][:30]!r}")
-        elif op == "header":
+        elif op == "header" and rows[0]:
             c = rng.randrange(len(rows[0]))
             rows[0][c] = rng.choice(EVIL_CELLS + ("existing_m2_infant_care", "existing_m2_nope", "x", "y"))
             steps.append(f"header[{c}]={rows[0][c][:30]!r}")
-        elif op == "drop_col":
+        elif op == "drop_col" and ncol:
             c = rng.randrange(ncol)
             steps.append(f"drop column {rows[0][c] if c < len(rows[0]) else c}")
             rows = [r[:c] + r[c + 1:] for r in rows]
-        elif op == "dup_col":
+        elif op == "dup_col" and rows[0]:
             c = rng.randrange(len(rows[0]))
             rows = [r + [r[c]] if c < len(r) else r for r in rows]
             steps.append(f"duplicate column {rows[0][c]}")
@@ -499,14 +510,14 @@ def _mutate_gis(rng: random.Random, path: Path, steps: list[str]) -> None:
     cols = [c for c in gdf.columns if c != "geometry"]
     op = rng.choice(["cell", "cell", "drop", "geom", "crs", "rows"])
     steps.append(f"gis:{op}")
-    if op == "cell" and cols:
+    if op == "cell" and cols and len(gdf):
         c = rng.choice(cols)
         gdf[c] = gdf[c].astype(object)
         gdf.loc[rng.randrange(len(gdf)), c] = rng.choice(EVIL_CELLS + (float("nan"), float("inf"), 1e300, None))
         gdf[c] = gdf[c].astype(str) if rng.random() < 0.5 else gdf[c]
     elif op == "drop" and cols:
         gdf = gdf.drop(columns=rng.choice(cols))
-    elif op == "geom":
+    elif op == "geom" and len(gdf):
         k = rng.randrange(len(gdf))
         g = gdf.geometry.iloc[k]
         from shapely import affinity
@@ -519,8 +530,8 @@ def _mutate_gis(rng: random.Random, path: Path, steps: list[str]) -> None:
         gdf = gdf.iloc[: rng.randrange(len(gdf) + 1)]
     try:
         if path.suffix == ".shp":
-            for sidecar in path.parent.glob(path.stem + ".*"):
-                sidecar.unlink()
+            for part in _sidecars(path):
+                part.unlink()
         gdf.to_file(path)
     except Exception:  # noqa: BLE001 - writer refused the value: keep the file as it is (or gone)
         steps.append("gis write refused")

@@ -318,3 +318,21 @@ def test_cli_exits_2_without_a_traceback(scn, args):
     res = runner.invoke(app, ["validate", str(scn), *args])
     assert res.exit_code == 2, res.output
     assert "error:" in res.output and "Traceback" not in res.output
+
+
+# ------------------------------------------------------------------ numbers at the plausible limits still solve
+
+def test_values_at_the_plausible_limits_solve(tmp_path):
+    """The largest accepted numbers reach the solver and give a plan, not an exception."""
+    from siting.guards import LIMITS
+
+    com, spa = tiny_tables()
+    com["households"] = LIMITS["households"][1]
+    com["residents_60_79"] = LIMITS["residents"][1]
+    spa["area_m2"] = LIMITS["area_m2"][1]
+    spa["acquisition_cny"] = LIMITS["cost_cny"][1]
+    spa["retrofit_cny_per_m2"] = LIMITS["cost_cny_per_m2"][1]
+    path = write_tiny_scenario(tmp_path / "s", com, spa)
+    for args in ([], ["--set", "objective.mode=demand", "--set", "budget_cny=1e13"]):
+        res = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / f"out{len(args)}"), *args])
+        assert res.exit_code == 0, res.output
