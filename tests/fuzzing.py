@@ -155,7 +155,10 @@ class Case:
         for p in self.folder.rglob("*"):
             out.append(p.name)
         for text in self.assignments:
-            out.append(text.partition("=")[2].strip()[-100:])
+            raw = text.partition("=")[2].strip()
+            out.append(raw[-100:])
+            with contextlib.suppress(Exception):  # the value as YAML reads it ('yes' -> yes)
+                out.append(str(yaml.safe_load(raw))[-100:])
         with contextlib.suppress(Exception):
             doc = yaml.safe_load(self.scenario.read_text(encoding="utf-8"))
             values = list((doc.get("data") or {}).values())
