@@ -219,3 +219,14 @@ def browser():
             pytest.fail("SITING_REQUIRE_BROWSER is set but chromium is not installed")
         pytest.skip("chromium not installed (apt-get install chromium); set SITING_REQUIRE_BROWSER to require it")
     return CHROMIUM
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """After a run that included the fuzz suite: how many cases it tried and how they ended."""
+    import sys
+
+    fuzz = sys.modules.get("fuzzing")
+    if fuzz is not None and fuzz.TALLY.cases:
+        t = fuzz.TALLY
+        terminalreporter.write_line(f"fuzz: {t.cases:,} cases tried ({t.valid:,} valid, {t.errors:,} SitingError: "
+                                    f"{dict(sorted(t.by_error.items()))})")

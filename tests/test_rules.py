@@ -129,8 +129,10 @@ def hub_instance(space_area: float, **hub_overrides):
     # 1000 residents aged 60-79 → day care 20 users (300 m²), canteen 50 users (100 m²): two core
     # functions with demand; the hub needs a third function, hosted at its minimum area.
     st = settings("elderly_day_care", "community_canteen", hub=True, hub_overrides=hub_overrides)
+    # one household: the hub rule asks a hub only of communities with households (docs/decisions.md);
+    # its area standard (0.6 m²) is met by any hosted function
     return tiny(communities=[[0, 0]], spaces=near(1), res=residents(r60_79=1000), st=st, space_area_m2=[space_area],
-                acquisition_cny=1_000, retrofit_cny_per_m2=100)
+                acquisition_cny=1_000, retrofit_cny_per_m2=100, households=1.0)
 
 
 def test_hub_needs_a_third_function():
@@ -182,7 +184,7 @@ def shared_hub_instance(shared: bool, adjacency, kinds=("existing", "existing"),
     st = settings(hub=True, shared_hubs=shared)
     return tiny(communities=[[0, 0], [200, 0]], spaces=[[100, 0], [100, 50]], res=residents(2), st=st,
                 space_area_m2=list(areas), acquisition_cny=[1_000, 5_000], retrofit_cny_per_m2=10,
-                kind=np.array(kinds), adjacency=adjacency)
+                kind=np.array(kinds), adjacency=adjacency, households=1.0)  # households: a hub is needed
 
 
 @pytest.mark.parametrize("shared, adjacency, cost, hubs", [

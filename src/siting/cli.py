@@ -69,6 +69,27 @@ def _fail(exc: SitingError) -> None:
     raise typer.Exit(code=exc.exit_code)
 
 
+def _crash(exc: Exception, near: Path | None) -> None:
+    """An unexpected internal error: save the traceback beside the output, print one line, exit 1."""
+    import tempfile
+    import traceback
+
+    name = f"siting-error-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
+    text = "".join(traceback.format_exception(exc))
+    log = None
+    for folder in (Path(near).parent if near is not None else Path.cwd(), Path(tempfile.gettempdir())):
+        try:
+            (folder / name).write_text(f"siting {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+            log = folder / name
+            break
+        except OSError:
+            continue
+    where = f"please report it with the log {log}" if log else "the traceback could not be saved"
+    err_console.print(Text.assemble(("internal error: ", "bold red"), f"{type(exc).__name__}: {str(exc)[:200]}; "
+                                    f"{where}"), soft_wrap=True, highlight=False)
+    raise typer.Exit(code=1)
+
+
 def _default_out(prefix: str) -> Path:
     return Path.cwd() / f"{prefix}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
@@ -284,6 +305,8 @@ def demo(
         code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)
+    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
+        _crash(exc, out)
     raise typer.Exit(code=code)
 
 
@@ -317,6 +340,8 @@ def run(
         code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)
+    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
+        _crash(exc, out)
     raise typer.Exit(code=code)
 
 
@@ -337,6 +362,8 @@ def validate(
         size = build_model(inst).lp.summary()
     except SitingError as exc:
         _fail(exc)
+    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
+        _crash(exc, None)
     t = Table(title=f"{scenario.name}: valid", show_header=False)
     t.add_row("communities", f"{inst.n_communities:,}")
     t.add_row("candidate spaces",
@@ -368,6 +395,8 @@ def compare(
         df = compare_table(list(folders))
     except SitingError as exc:
         _fail(exc)
+    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
+        _crash(exc, csv or json_out)
     t = Table(title="Plans side by side")
     t.add_column("figure")
     for c in df.columns:
@@ -377,7 +406,9 @@ def compare(
     for label, row in df.iterrows():
         t.add_row(str(label), *[fmt(v) for v in row.tolist()])
     console.print(t)
-    for path, write in ((csv, lambda p: df.to_csv(p, index_label="figure")),
+    from siting.io.outputs import formula_safe
+
+    for path, write in ((csv, lambda p: formula_safe(df).to_csv(p, index_label="figure")),
                         (json_out, lambda p: df.to_json(p, orient="columns", indent=2, force_ascii=False))):
         if path is not None:
             atomic_write(path, write)

@@ -96,7 +96,7 @@ def evaluate(inst: Instance, plan: Plan) -> Evaluation:
     # (C10-C13) hubs
     hub_short = np.zeros(C, dtype=bool)
     if inst.hub_required:
-        hub_short = plan.hub_space < 0
+        hub_short = (plan.hub_space < 0) & inst.needs_hub  # no hub requirement without households
         out.extend(_check_hubs(inst, plan, used))
     # (C14) cost and budget
     T = inst.settings.horizon_years

@@ -13,12 +13,13 @@ from __future__ import annotations
 import copy
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from siting.errors import CatalogueError
+from siting.guards import LIMITS, check_nesting, limit
 
 AGE_GROUPS: tuple[str, ...] = ("age_0_2", "age_3_5", "age_6_11", "age_12_17", "age_18_59", "age_60_79", "age_80_plus")
 """Age-group ids; the input column of group ``age_X`` is ``residents_X`` (e.g. ``residents_0_2``)."""
@@ -28,7 +29,19 @@ def residents_column(age_group: str) -> str:
     return "residents_" + age_group.removeprefix("age_")
 KINDS: tuple[str, ...] = ("new", "existing")
 
-_frozen = ConfigDict(frozen=True, extra="forbid")
+_frozen = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def _ranged(name: str, *, positive: bool = False) -> Any:
+    """A float type within the plausible range ``LIMITS[name]`` (``positive``: > 0)."""
+    lo, hi = LIMITS[name]
+    return Annotated[float, Field(gt=lo, le=hi) if positive else Field(ge=lo, le=hi)]
+
+
+UsersPer1000 = _ranged("users_per_1000")
+AreaPer100hh = _ranged("area_m2_per_100hh")
+AreaM2 = _ranged("area_m2")
+Weight = _ranged("weight")
 
 
 class Service(BaseModel):
@@ -36,12 +49,12 @@ class Service(BaseModel):
     label: str
     label_zh: str = ""
     domain: str
-    uptake_per_1000: dict[str, float]
-    m2_per_user: float = Field(gt=0)
-    min_area_m2: float = Field(ge=0)
-    max_walk_min: float = Field(gt=0)
+    uptake_per_1000: dict[str, UsersPer1000]
+    m2_per_user: float = Field(gt=0, le=LIMITS["m2_per_user"][1])
+    min_area_m2: AreaM2
+    max_walk_min: float = Field(gt=0, le=LIMITS["minutes"][1])
     hub_core: bool = False
-    floors: tuple[int, ...]
+    floors: tuple[Annotated[int, Field(**limit("floor"))], ...]
     source: str
 
     @model_validator(mode="after")
@@ -131,18 +144,18 @@ class Catalogue(BaseModel):
 class HubRule(BaseModel):
     model_config = _frozen
     required: bool = True
-    min_area_m2: dict[Literal["new", "existing"], float]
-    min_functions: int = Field(3, ge=0)
-    min_core_functions: int = Field(2, ge=0)
-    reach_min: float = Field(15, gt=0)
+    min_area_m2: dict[Literal["new", "existing"], AreaM2]
+    min_functions: int = Field(3, **limit("count"))
+    min_core_functions: int = Field(2, **limit("count"))
+    reach_min: float = Field(15, gt=0, le=LIMITS["minutes"][1])
 
 
 class Priority(BaseModel):
     """M9: priority = intercept + per_point_below_100 × (100 − health score)."""
 
     model_config = _frozen
-    intercept: float = 1.0
-    per_point_below_100: float = 0.01
+    intercept: Weight = 1.0
+    per_point_below_100: Weight = 0.01
 
 
 class Preset(BaseModel):
@@ -150,14 +163,14 @@ class Preset(BaseModel):
 
     model_config = _frozen
     label: str
-    area_m2_per_100hh: dict[Literal["new", "existing"], float]
-    area_m2_per_100hh_by_type: dict[str, float] = {}
-    area_reach_min: float = Field(15, gt=0)
+    area_m2_per_100hh: dict[Literal["new", "existing"], AreaPer100hh]
+    area_m2_per_100hh_by_type: dict[str, AreaPer100hh] = {}
+    area_reach_min: float = Field(15, gt=0, le=LIMITS["minutes"][1])
     hub: HubRule
     coverage_target: float = Field(1.0, ge=0, le=1)
-    age_weights: dict[str, float]
+    age_weights: dict[str, Weight]
     priority: Priority = Priority()
-    colocation_bonus: float = Field(0.0, ge=0)
+    colocation_bonus: float = Field(0.0, ge=0, le=LIMITS["cost_cny"][1])
     source: dict[str, str] = {}
 
     @model_validator(mode="after")
@@ -170,11 +183,23 @@ class Preset(BaseModel):
 
 
 def deep_merge(base: Any, override: Any) -> Any:
-    """Recursively merge ``override`` into a copy of ``base`` (dicts merge, anything else replaces)."""
+    """Recursively merge ``override`` into a copy of ``base`` (dicts merge, anything else replaces).
+
+    Raises
+    ------
+    InputError
+        ``override`` nested deeper than :data:`siting.guards.MAX_YAML_DEPTH` (checked without
+        recursion, so a value nested thousands deep is an error, not a ``RecursionError``).
+    """
+    check_nesting(override, None, "overrides")
+    return _merge(base, override)
+
+
+def _merge(base: Any, override: Any) -> Any:
     if isinstance(base, dict) and isinstance(override, dict):
         out = copy.deepcopy(base)
         for k, v in override.items():
-            out[k] = deep_merge(base.get(k), v) if k in base else copy.deepcopy(v)
+            out[k] = _merge(base.get(k), v) if k in base else copy.deepcopy(v)
         return out
     return copy.deepcopy(override)
 
@@ -204,7 +229,14 @@ def load_catalogue(overrides: dict[str, Any] | None = None, *, origin: str = "se
     """The shipped catalogue, with ``overrides`` deep-merged (e.g. from a scenario) and validated."""
     raw = deep_merge(_raw_catalogue(), overrides or {})
     required = [n for n, f in Service.model_fields.items() if f.is_required()]
-    for sid, body in ((overrides or {}).get("services", {}) or {}).items():
+    if not isinstance(overrides or {}, dict):
+        raise CatalogueError("catalogue overrides must be a mapping", file=origin,
+                             expected="{services: {<service id>: {<figure>: value}}}")
+    services = (overrides or {}).get("services", {}) or {}
+    if not isinstance(services, dict):
+        raise CatalogueError(f"services must be a mapping of service ids, not {type(services).__name__}",
+                             file=origin, field="services", expected="{<service id>: {<figure>: value}}")
+    for sid, body in services.items():
         if sid in _raw_catalogue()["services"]:
             continue
         missing = [k for k in required if not isinstance(body, dict) or k not in body]

@@ -18,7 +18,9 @@ Derived figures (M1, M5, M6, M7, M9):
   residual demand ``D[c,s] − E[c,s]`` (what new spaces may serve) and coverage need
   ``max(target × D[c,s] − E[c,s], 0)`` (what the coverage standard asks of them);
 * required area ``Q[c] = households[c] / 100 × m²-per-100-households(kind, type)``;
-* hub minimum ``Hmin[c]`` by kind; priority ``p[c] = intercept + slope × (100 − score[c])``;
+* hub minimum ``Hmin[c]`` by kind; ``needs_hub[c] = households[c] > 0`` (no hub requirement
+  without households: a modelling decision, ``docs/decisions.md``);
+  priority ``p[c] = intercept + slope × (100 − score[c])``;
 * served-user weight ``w[c,s] = p[c] × Σ_g D[c,s,g] × age_weight[g] / D[c,s]``;
 * space costs over the horizon ``T``: fixed ``F[j] = acquisition + rent × T``, per m²
   ``V[j] = retrofit + operating × T``;
@@ -68,6 +70,7 @@ class Instance:
     households: np.ndarray = field(init=False, repr=False)
     required_area_m2: np.ndarray = field(init=False, repr=False)
     hub_min_area_m2: np.ndarray = field(init=False, repr=False)
+    needs_hub: np.ndarray = field(init=False, repr=False)  # [C] bool: households > 0
     priority: np.ndarray = field(init=False, repr=False)
     served_weight: np.ndarray = field(init=False, repr=False)  # [C,S]
     area_m2: np.ndarray = field(init=False, repr=False)  # [J]
@@ -294,6 +297,9 @@ def _derive(inst: Instance) -> None:
         for t, v in pre.area_m2_per_100hh_by_type.items():
             per100 = np.where(ctype == t, v, per100)
     _set(inst, "required_area_m2", hh / 100.0 * per100)
+    # modelling decision (docs/decisions.md): the hub rule asks a hub for every community with
+    # households; a community of zero households (a site not yet occupied) needs none
+    _set(inst, "needs_hub", hh > 0)
     _set(inst, "hub_min_area_m2", np.where(kind == "new", pre.hub.min_area_m2["new"], pre.hub.min_area_m2["existing"]))
     prio = pre.priority.intercept + pre.priority.per_point_below_100 * (100.0 - com["health_score"].to_numpy(float))
     _set(inst, "priority", prio)

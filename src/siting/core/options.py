@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from siting.guards import LIMITS, limit
+
 Backend = Literal["auto", "scip", "cpsat", "highs", "cbc"]
 
 #: What the classical location models (``siting.classical``) use when given no options: they are
@@ -27,14 +29,14 @@ WORK_NODES_PER_STAGE = 20
 class SolverOptions(BaseModel):
     """How to solve. Frozen; copy with ``opts.model_copy(update={...})``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     backend: Backend = Field(
         "auto", description="auto = SCIP for the earlier lexicographic stages, HiGHS for the last (cost) stage"
     )
-    time_limit_s: float = Field(60.0, gt=0)
+    time_limit_s: float = Field(60.0, gt=0, le=LIMITS["time_limit_s"][1])
     relative_gap: float = Field(0.005, ge=0, le=1, description='"optimal" = proven within this gap')
-    threads: int = Field(2, ge=1, description="independent parts are solved in parallel")
+    threads: int = Field(2, **limit("threads"), description="independent parts are solved in parallel")
     coordinate: Literal["auto", "always", "never"] = Field(
         "auto", description="budget-coupled parts: prices on the budget row and a master over part plans "
         "(siting.solve.coordinate); auto = when the whole program has at least 1,000 integer variables"
@@ -51,7 +53,7 @@ class SolverOptions(BaseModel):
         None, gt=0, description="refuse up front a solve whose estimated peak memory exceeds this "
         "(siting.solve.memory), and cap SCIP's memory to it"
     )
-    seed: int = 0
+    seed: int = Field(0, **limit("seed"))
     log: bool = False
     heuristics: Literal["auto", "default", "high"] = Field(
         "auto", description="primal heuristics emphasis; auto = high for lexicographic stages after the first"

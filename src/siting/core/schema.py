@@ -24,10 +24,12 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from siting.core.catalogue import AGE_GROUPS, residents_column
-from siting.errors import InputError
+from siting.errors import InputError, SitingWarning
+from siting.guards import LIMITS, limit
 
 COMMUNITY_TYPES = ("old_compound", "resettlement", "commercial", "new_community", "future_community")
 SPACE_SOURCES = ("vacated", "idle_social", "state_transfer", "new_build", "existing_facility")
@@ -36,7 +38,7 @@ EXISTING_PREFIX = "existing_m2_"
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -66,7 +68,7 @@ class _CommunityBase(_Row):
     name: str = ""
     district: str = ""
     street: str = ""
-    households: float = Field(ge=0)
+    households: float = Field(**limit("households"))
     kind: Literal["new", "existing"]
     community_type: Literal[COMMUNITY_TYPES] | None = None  # type: ignore[valid-type]
     health_score: float = Field(ge=0, le=100)
@@ -75,29 +77,29 @@ class _CommunityBase(_Row):
     @field_validator("pilot", mode="before")
     @classmethod
     def _pilot(cls, v: Any) -> Any:
-        return False if v is None else v
+        return False if v is None or (isinstance(v, str) and not v.strip()) else v
 
 
 CommunityRow = create_model(
     "CommunityRow",
     __base__=_CommunityBase,
-    **{residents_column(g): (float, Field(ge=0)) for g in AGE_GROUPS},
+    **{residents_column(g): (float, Field(**limit("residents"))) for g in AGE_GROUPS},
 )
 
 
 class SpaceRow(_Row):
     space_id: str = Field(min_length=1)
     name: str = ""
-    area_m2: float = Field(gt=0)
+    area_m2: float = Field(gt=0, le=LIMITS["area_m2"][1])
     source: Literal[SPACE_SOURCES]  # type: ignore[valid-type]
-    acquisition_cny: float = Field(0.0, ge=0)
-    rent_cny_per_year: float = Field(0.0, ge=0)
-    retrofit_cny_per_m2: float = Field(0.0, ge=0)
-    operating_cny_per_m2_year: float = Field(0.0, ge=0)
-    floor: int
+    acquisition_cny: float = Field(0.0, **limit("cost_cny"))
+    rent_cny_per_year: float = Field(0.0, **limit("cost_cny"))
+    retrofit_cny_per_m2: float = Field(0.0, **limit("cost_cny_per_m2"))
+    operating_cny_per_m2_year: float = Field(0.0, **limit("cost_cny_per_m2"))
+    floor: int = Field(**limit("floor"))
     excluded_services: tuple[str, ...] = ()
     status: Literal[SPACE_STATUSES] = "candidate"  # type: ignore[valid-type]
-    available_year: int | None = None
+    available_year: int | None = Field(None, **limit("year"))
 
     @field_validator("floor", mode="before")
     @classmethod
@@ -138,12 +140,12 @@ def check_crs(crs: Any, origin: str) -> Any:
 
     try:
         return CRS.from_user_input(crs)
-    except CRSError:
+    except (CRSError, TypeError, ValueError):
         raise InputError(f"unknown CRS '{crs}'", file=origin, field="crs",
                          expected="an EPSG code such as 'EPSG:4549' or a WKT/PROJ string") from None
 
 
-def _locations(gdf: gpd.GeoDataFrame, origin: str) -> np.ndarray:
+def _check_geometry(gdf: gpd.GeoDataFrame, origin: str) -> None:
     geom = gdf.geometry
     empty = np.flatnonzero(geom.isna().to_numpy() | geom.is_empty.to_numpy())
     if empty.size:
@@ -154,8 +156,73 @@ def _locations(gdf: gpd.GeoDataFrame, origin: str) -> np.ndarray:
     if bad.size:
         raise InputError(f"geometry type {types[bad[0]]}", file=origin, row=int(bad[0]) + 1, field="geometry",
                          expected="Point, Polygon or MultiPolygon")
-    pts = geom.representative_point()
-    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+
+
+def _coordinate_bounds(gdf: gpd.GeoDataFrame, origin: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: (min over its vertices of (x, y), max of (x, y)); non-finite coordinates are an error."""
+    xy, row = shapely.get_coordinates(gdf.geometry.values, return_index=True)
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        raise InputError("coordinate is not a finite number", file=origin, row=int(row[bad][0]) + 1,
+                         field="geometry", expected="finite x/y")
+    return xy, row
+
+
+def check_coordinates(gdf: gpd.GeoDataFrame, origin: str) -> None:
+    """Coordinates that cannot be in the declared CRS are an error with the likely fix.
+
+    Geographic CRS: longitude within ±180 and latitude within ±90 (x = 500,842 "degrees" are
+    metres read as degrees, e.g. a GeoJSON, which is EPSG:4326 by definition, holding projected
+    coordinates). Projected CRS: within ±``LIMITS["coordinate_m"]`` metres.
+    """
+    xy, row = _coordinate_bounds(gdf, origin)
+    if gdf.crs is None or xy.size == 0:
+        return
+    if gdf.crs.is_geographic:
+        out = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+        if out.any():
+            k = int(np.flatnonzero(out)[0])
+            raise InputError(
+                f"coordinates ({xy[k, 0]:.6g}, {xy[k, 1]:.6g}) cannot be degrees of {gdf.crs.to_string()}: "
+                f"they look like metres of a projected CRS", file=origin, row=int(row[k]) + 1, field="geometry",
+                expected="longitude −180…180 and latitude −90…90; if the coordinates are metres, declare their "
+                         "projected CRS (data.crs such as 'EPSG:4549', or a CRS/.prj in the file; a GeoJSON is "
+                         "always EPSG:4326, so convert it or use a GeoPackage)")
+    else:
+        lo, hi = LIMITS["coordinate_m"]
+        out = (xy < lo).any(axis=1) | (xy > hi).any(axis=1)
+        if out.any():
+            k = int(np.flatnonzero(out)[0])
+            raise InputError(f"coordinates ({xy[k, 0]:.6g}, {xy[k, 1]:.6g}) are beyond any projected CRS",
+                             file=origin, row=int(row[k]) + 1, field="geometry",
+                             expected=f"metres within ±{hi:g}")
+
+
+def check_not_degrees(gdf: gpd.GeoDataFrame, origin: str, declared: str) -> None:
+    """For data files: every coordinate within ±180/±90 in a projected CRS looks like degrees.
+
+    Real projected coordinates of a district are thousands of metres from the CRS origin; a
+    file whose points all fit in the longitude/latitude box has degrees declared as metres.
+    """
+    if gdf.crs is None or gdf.crs.is_geographic or gdf.empty:
+        return
+    xy, _ = _coordinate_bounds(gdf, origin)
+    if xy.size and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all():
+        raise InputError(
+            f"all coordinates lie within ±180/±90 (e.g. {xy[0, 0]:.6g}, {xy[0, 1]:.6g}): they look like "
+            f"longitude/latitude degrees, but {declared} {gdf.crs.to_string()} is in metres", file=origin,
+            field="crs", expected="the CRS of the coordinates: 'EPSG:4326' (or EPSG:4490, CGCS2000) for degrees")
+
+
+def _locations(gdf: gpd.GeoDataFrame, origin: str) -> np.ndarray:
+    pts = gdf.geometry.representative_point()
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    lo, hi = LIMITS["coordinate_m"]
+    bad = np.flatnonzero(~np.isfinite(xy).all(axis=1) | (xy < lo).any(axis=1) | (xy > hi).any(axis=1))
+    if bad.size:
+        raise InputError("location cannot be projected to metres", file=origin, row=int(bad[0]) + 1,
+                         field="geometry", expected=f"a point within ±{hi:g} m after projection")
+    return xy
 
 
 def _validate_rows(df: pd.DataFrame, model: type[BaseModel], origin: str) -> list[BaseModel]:
@@ -164,6 +231,12 @@ def _validate_rows(df: pd.DataFrame, model: type[BaseModel], origin: str) -> lis
     if missing:
         raise InputError(f"missing column '{missing[0]}'", file=origin, field=missing[0],
                          expected=f"columns {required}")
+    known = [*model.model_fields, EXISTING_PREFIX]
+    for col in map(str, df.columns):
+        cut = [f for f in known if len(col) == 10 and len(f) > 10 and f.startswith(col)]
+        if col not in model.model_fields and cut:
+            raise InputError(f"column '{col}' looks like '{cut[0]}' cut to 10 characters (a Shapefile limit)",
+                             file=origin, field=col, expected=f"the full name '{cut[0]}': use a GeoPackage or a CSV")
     cols = [c for c in model.model_fields if c in df.columns]
     records = df[cols].to_dict("records")
     rows = []
@@ -182,7 +255,11 @@ def _projected(gdf: gpd.GeoDataFrame, origin: str, target_crs: Any | None) -> gp
     if target_crs is not None:
         return gdf.to_crs(target_crs) if gdf.crs != target_crs else gdf
     if gdf.crs.is_geographic:
-        utm = gdf.estimate_utm_crs()
+        try:
+            utm = gdf.estimate_utm_crs()
+        except (RuntimeError, ValueError) as exc:
+            raise InputError(f"no UTM zone found for the coordinates in {gdf.crs.to_string()} ({exc})", file=origin,
+                             field="crs", expected="a projected CRS in metres, e.g. data.crs 'EPSG:4549'") from None
         warnings.warn(f"{origin}: geographic CRS {gdf.crs.to_string()} projected to {utm.to_string()} for distances",
                       stacklevel=3)
         return gdf.to_crs(utm)
@@ -199,7 +276,17 @@ def _prepare(data: Any, what: str, model: type[BaseModel], origin: str, target_c
         raise InputError(f"{what} must be a GeoDataFrame (or a file)", file=origin)
     if data.empty:
         raise InputError(f"no {what}", file=origin, expected="at least one row")
-    data = _projected(data, origin, target_crs).reset_index(drop=True)
+    if data.crs is None:
+        raise InputError(f"{what} have no coordinate reference system", file=origin, field="crs",
+                         expected="a GeoDataFrame with a CRS")
+    data = data.reset_index(drop=True)
+    _check_geometry(data, origin)
+    check_coordinates(data, origin)
+    try:
+        data = _projected(data, origin, target_crs)
+    except (ValueError, RuntimeError) as exc:  # pyproj: no transformation between the two CRSs
+        raise InputError(f"cannot project to metres: {str(exc).splitlines()[0][:200]}", file=origin,
+                         field="crs", expected="a CRS that pyproj can transform") from None
     xy = _locations(data, origin)
     return data, xy, _validate_rows(pd.DataFrame(data.drop(columns=data.geometry.name)), model, origin)
 
@@ -221,12 +308,17 @@ def validate_communities(
         vals = (pd.to_numeric(data[col].replace("", "0"), errors="coerce") if col in data.columns
                 else pd.Series(0.0, index=data.index))
         arr = vals.to_numpy(dtype=float, na_value=np.nan)
-        bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
+        bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | (arr > LIMITS["area_m2"][1]))
         if bad.size:
             raise InputError(f"bad floor area {data[col].iloc[bad[0]]!r}", file=origin, row=int(bad[0]) + 1,
-                             field=col, expected="a number ≥ 0 (m²)")
+                             field=col, expected=f"a number from 0 to {LIMITS['area_m2'][1]:g} (m²)")
         out[col] = arr
     out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    n_pilot = int(out["pilot"].sum())
+    if n_pilot:
+        warnings.warn(f"{origin}: {n_pilot} communities are marked 'pilot', which is read but not yet used by any "
+                      "rule (phasing is not implemented): pilots are planned like every other community",
+                      SitingWarning, stacklevel=2)
     return gpd.GeoDataFrame(out, geometry=data.geometry.values, crs=data.crs)
 
 
@@ -243,6 +335,11 @@ def validate_spaces(
     out = pd.DataFrame([r.model_dump() for r in rows])
     _check_unique(out["space_id"], origin, "space_id")
     out["x"], out["y"] = xy[:, 0], xy[:, 1]
+    n_year = int(out["available_year"].notna().sum())
+    if n_year:
+        warnings.warn(f"{origin}: {n_year} spaces give 'available_year', which is read but not yet used by any rule "
+                      "(phasing is not implemented): every space is treated as available from the start",
+                      SitingWarning, stacklevel=2)
     return gpd.GeoDataFrame(out, geometry=data.geometry.values, crs=data.crs)
 
 

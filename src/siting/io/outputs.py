@@ -107,6 +107,27 @@ def shortfall_layer(fig: PlanFigures) -> gpd.GeoDataFrame | None:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=fig.communities.crs)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is read as a formula by Excel / LibreOffice."""
+
+
+def formula_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell that starts like a formula (``= + - @``, tab, CR) prefixed by ``'``.
+
+    A community named ``=HYPERLINK(...)`` stays text when ``communities.csv`` is opened in a
+    spreadsheet (CSV injection). Numbers are left alone (a negative floor stays a number).
+    """
+    out = df.copy(deep=False)
+    for col in out.columns:
+        values = out[col]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START)).to_numpy(dtype=bool)
+        if risky.any():
+            out[col] = values.where(~risky, values.map(lambda v: f"'{v}"))
+    return out
+
+
 def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, scenario: Any = None,
                   figures: PlanFigures | None = None, lang: str | None = None) -> Path:
     """Write all outputs of ``outcome`` to ``out`` atomically; returns the folder.
@@ -148,7 +169,7 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
                                 ("coverage_by_age", fig.coverage_by_age), ("shortfalls", fig.shortfalls),
                                 ("accessibility", fig.accessibility), ("healthcheck", fig.healthcheck),
                                 ("healthcheck_districts", fig.healthcheck_districts)):
-                tidy(table).to_csv(tmp / f"{name}.csv", index=False)
+                formula_safe(tidy(table)).to_csv(tmp / f"{name}.csv", index=False)
         (tmp / "report.html").write_text(report_html(outcome, fig, lang=lang), encoding="utf-8")
     return out
 

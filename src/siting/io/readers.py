@@ -8,6 +8,7 @@ name the file, the 1-based data row (header excluded) and the field.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -15,29 +16,49 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.core.schema import check_crs, validate_communities, validate_spaces
+from siting.core.schema import check_crs, check_not_degrees, validate_communities, validate_spaces
 from siting.errors import InputError
+from siting.guards import input_file
 
 GEO_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb"}
+
+
+def read_csv_text(path: Path, what: str) -> pd.DataFrame:
+    """A CSV as text cells (UTF-8, BOM allowed); every read problem is an :class:`InputError`.
+
+    The path must be a regular file (:func:`siting.guards.input_file`); an empty file, a
+    header without rows, bytes that are not UTF-8 and tokenizing errors name the file.
+    """
+    origin = str(path)
+    input_file(path, what)
+    if path.stat().st_size == 0:
+        raise InputError(f"{what} file is empty", file=origin, expected="a header row and at least one data row")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{what} file is empty", file=origin, expected="a header row and data rows") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not a UTF-8 text file (byte {exc.start})", file=origin,
+                         expected="a CSV saved as UTF-8") from None
+    except (pd.errors.ParserError, ValueError, OverflowError, csv.Error) as exc:
+        raise InputError(f"cannot parse as CSV: {str(exc).splitlines()[0][:300]}", file=origin) from None
+    except OSError as exc:
+        raise InputError(f"cannot read {what} file: {exc.strerror or exc}", file=origin) from None
+    if df.empty:
+        raise InputError(f"{what} file has no data rows", file=origin, expected="at least one data row")
+    return df
 
 
 def _read_table(path: Path, crs: str | None, what: str) -> gpd.GeoDataFrame:
     """Read a CSV (x/y + crs) or a GIS file into a GeoDataFrame of points/polygons."""
     origin = str(path)
-    if not path.exists():
-        raise InputError(f"{what} file not found", file=origin)
-    if path.stat().st_size == 0:
-        raise InputError(f"{what} file is empty", file=origin, expected="a header row and at least one data row")
     suffix = path.suffix.lower()
+    if suffix not in GEO_SUFFIXES and suffix != ".csv":
+        input_file(path, what)
+        raise InputError(f"unsupported file type '{suffix}'", file=origin,
+                         expected="one of .csv, .gpkg, .geojson, .json, .shp, .fgb")
     if suffix == ".csv":
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except pd.errors.EmptyDataError:
-            raise InputError(f"{what} file is empty", file=origin, expected="a header row and data rows") from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot parse as CSV: {str(exc).splitlines()[0]}", file=origin) from None
-        if df.empty:
-            raise InputError(f"{what} file has no data rows", file=origin, expected="at least one data row")
+        df = read_csv_text(path, what)
         for col in ("x", "y"):
             if col not in df.columns:
                 raise InputError(f"missing column '{col}'", file=origin, field=col,
@@ -54,22 +75,24 @@ def _read_table(path: Path, crs: str | None, what: str) -> gpd.GeoDataFrame:
             raise InputError("a CSV needs a coordinate reference system", file=origin, field="crs",
                              expected="data.crs in the scenario, e.g. 'EPSG:4549'")
         gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(xy["x"], xy["y"]), crs=check_crs(crs, origin))
+        check_not_degrees(gdf, origin, declared="data.crs")
         return gdf
-    if suffix in GEO_SUFFIXES:
-        try:
-            gdf = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises its own DataSourceError & co
-            raise InputError(f"cannot read {what}: {str(exc).splitlines()[0]}", file=origin) from None
-        if gdf.empty:
-            raise InputError(f"{what} file has no features", file=origin, expected="at least one feature")
-        if gdf.crs is None:
-            if not crs:
-                raise InputError("the file has no coordinate reference system", file=origin, field="crs",
-                                 expected="a .prj / CRS in the file, or data.crs in the scenario")
-            gdf = gdf.set_crs(check_crs(crs, origin))
-        return gdf
-    raise InputError(f"unsupported file type '{suffix}'", file=origin,
-                     expected="one of .csv, .gpkg, .geojson, .json, .shp, .fgb")
+    input_file(path, what)
+    if path.stat().st_size == 0:
+        raise InputError(f"{what} file is empty", file=origin, expected="at least one feature")
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own DataSourceError & co
+        raise InputError(f"cannot read {what}: {str(exc).splitlines()[0][:300]}", file=origin) from None
+    if gdf.empty:
+        raise InputError(f"{what} file has no features", file=origin, expected="at least one feature")
+    if gdf.crs is None:
+        if not crs:
+            raise InputError("the file has no coordinate reference system", file=origin, field="crs",
+                             expected="a .prj / CRS in the file, or data.crs in the scenario")
+        gdf = gdf.set_crs(check_crs(crs, origin))
+    check_not_degrees(gdf, origin, declared="the file's CRS")
+    return gdf
 
 
 def read_communities(path: str | Path, service_ids: tuple[str, ...], crs: str | None = None) -> gpd.GeoDataFrame:
@@ -87,12 +110,7 @@ def read_adjacency(path: str | Path, community_ids: pd.Index) -> np.ndarray:
     """CSV ``community_id,neighbour_id`` → array of index pairs (i, k), i < k."""
     path = Path(path)
     origin = str(path)
-    if not path.exists():
-        raise InputError("adjacency file not found", file=origin)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise InputError("adjacency file is empty", file=origin) from None
+    df = read_csv_text(path, "adjacency")
     for col in ("community_id", "neighbour_id"):
         if col not in df.columns:
             raise InputError(f"missing column '{col}'", file=origin, field=col)

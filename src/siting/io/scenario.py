@@ -17,18 +17,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from siting.core.catalogue import deep_merge
 from siting.core.settings import PlanningSettings
-from siting.errors import ScenarioError
+from siting.errors import InputError, ScenarioError
+from siting.guards import LIMITS, MAX_YAML_BYTES, input_file, load_yaml
 
 
 class DataFiles(BaseModel):
     """Where the data is. ``crs`` is required for CSV inputs (x/y columns)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     communities: Path
     spaces: Path
     crs: str | None = None
@@ -36,7 +36,8 @@ class DataFiles(BaseModel):
     network: Path | None = Field(None, description="street network lines (GPKG/GeoJSON/SHP) for walking times")
     network_speed_column: str | None = Field(None, description="walking speed per line, m/min")
     network_walkable_column: str | None = Field(None, description="boolean column: line is walkable")
-    max_snap_m: float = Field(300.0, gt=0, description="warn for points farther than this from any street")
+    max_snap_m: float = Field(300.0, gt=0, le=LIMITS["distance_m"][1],
+                              description="warn for points farther than this from any street")
     travel_times: Path | None = Field(None, description="origin-destination table: community_id,space_id,minutes")
 
     @model_validator(mode="after")
@@ -71,19 +72,26 @@ class Scenario(PlanningSettings):
         )
 
 
+MAX_SET_PATH = 32
+"""Most dot-separated keys in one ``--set`` path (a scenario's deepest key has about 5)."""
+
+
 def parse_assignment(text: str) -> tuple[list[str], Any]:
     """``a.b.c=value`` → (["a","b","c"], yaml-parsed value)."""
-    origin = f"--set {text}"
+    origin = f"--set {text[:200]}"
     if "=" not in text:
         raise ScenarioError("not key=value", file=origin, expected="--set key.path=value, e.g. --set budget_cny=8e8")
     key, _, raw = text.partition("=")
     path = [p for p in key.strip().split(".") if p]
     if not path:
         raise ScenarioError("empty key", file=origin, expected="--set key.path=value, e.g. --set budget_cny=8e8")
+    if len(path) > MAX_SET_PATH:
+        raise ScenarioError(f"the key has {len(path)} parts", file=origin,
+                            expected=f"at most {MAX_SET_PATH} dot-separated keys")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"value is not valid YAML ({exc})", file=origin, field=key.strip()) from None
+        value = load_yaml(raw, origin[:200], error=ScenarioError) if raw.strip() else None
+    except ScenarioError as exc:
+        raise ScenarioError(f"value is {exc.message}", file=origin, field=key.strip()[:200]) from None
     return path, value
 
 
@@ -92,6 +100,13 @@ def _nest(path: list[str], value: Any) -> dict[str, Any]:
     for key in reversed(path):
         out = {key: out}
     return out
+
+
+def _merged(raw: dict[str, Any], extra: dict[str, Any], origin: str, field: str) -> dict[str, Any]:
+    try:
+        return deep_merge(raw, extra)
+    except InputError as exc:
+        raise ScenarioError(exc.message, file=origin, field=field, expected=exc.expected) from None
 
 
 def _validate(raw: dict[str, Any], origin: str) -> Scenario:
@@ -114,35 +129,49 @@ def load_scenario(
     """Read a scenario YAML, apply named ``overrides`` then ``--set`` ``assignments``."""
     path = Path(path)
     origin = str(path)
-    if not path.is_file():
-        raise ScenarioError("scenario file not found", file=origin)
+    input_file(path, "scenario", max_bytes=MAX_YAML_BYTES, error=ScenarioError)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=origin,
-                            row=(mark.line + 1) if mark else None) from None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("not a UTF-8 text file", file=origin) from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file: {exc.strerror or exc}", file=origin) from None
+    raw = load_yaml(text, origin, error=ScenarioError)
     if not isinstance(raw, dict):
         raise ScenarioError("a scenario file must be a mapping of keys", file=origin, expected="YAML mapping")
     named = raw.get("overrides") or {}
+    if not isinstance(named, dict):
+        raise ScenarioError("overrides must be a mapping of names to settings", file=origin, field="overrides",
+                            expected="overrides: {name: {key: value, ...}}")
     applied: list[str] = []
     for name in overrides:
         if name not in named:
             raise ScenarioError(f"unknown override '{name}'", file=origin, field="overrides",
                                 expected=f"one of {list(named)}")
-        raw = deep_merge(raw, named[name])
+        if not isinstance(named[name], dict):
+            raise ScenarioError(f"override '{name}' is not a mapping of settings", file=origin,
+                                field=f"overrides.{name}", expected="a mapping such as {budget_cny: 1.0e9}")
+        raw = _merged(raw, named[name], origin, f"overrides.{name}")
         applied.append(name)
     for text in assignments:
-        keys, value = parse_assignment(text)
-        raw = deep_merge(raw, _nest(keys, value))
+        try:
+            keys, value = parse_assignment(text)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{exc.message} (scenario {origin})", file=exc.location.file,
+                                field=exc.location.field, expected=exc.expected) from None
+        raw = _merged(raw, _nest(keys, value), origin, ".".join(keys)[:200])
         applied.append(f"set {text}")
     base = path.resolve().parent
     data = raw.get("data")
     if isinstance(data, dict):
         data = dict(data)
         for key in ("communities", "spaces", "adjacency", "network", "travel_times"):
+            if data.get(key) is not None and not isinstance(data[key], str | Path):
+                raise ScenarioError(f"data.{key} must be a file path, not {type(data[key]).__name__}", file=origin,
+                                    field=f"data.{key}", expected="a file path, relative to the scenario file")
+            if isinstance(data.get(key), str) and not data[key].strip():
+                raise ScenarioError(f"data.{key} is an empty path", file=origin, field=f"data.{key}",
+                                    expected="a file path, relative to the scenario file")
             if data.get(key):
                 p = Path(str(data[key]))
                 data[key] = p if p.is_absolute() else base / p
@@ -152,16 +181,18 @@ def load_scenario(
     try:
         return _validate(raw, origin)
     except ScenarioError as exc:
-        raise _blame_assignment(exc, assignments) from None
+        raise _blame_assignment(exc, assignments, origin) from None
 
 
-def _blame_assignment(exc: ScenarioError, assignments: Sequence[str]) -> ScenarioError:
+def _blame_assignment(exc: ScenarioError, assignments: Sequence[str], origin: str = "") -> ScenarioError:
     """The error naming ``--set key=value`` when the bad key is one a ``--set`` wrote (the last
-    such assignment wins, as it does when applied); otherwise ``exc`` unchanged."""
+    such assignment wins, as it does when applied), and the scenario it was applied to;
+    otherwise ``exc`` unchanged."""
     loc = [p for p in (exc.location.field or "").split(".") if p]
     for text in reversed(assignments):
         keys = [p for p in text.partition("=")[0].strip().split(".") if p]
         n = min(len(keys), len(loc))
         if n and keys[:n] == loc[:n]:
-            return ScenarioError(exc.message, file=f"--set {text}", field=exc.location.field, expected=exc.expected)
+            msg = f"{exc.message} (scenario {origin})" if origin else exc.message
+            return ScenarioError(msg, file=f"--set {text}", field=exc.location.field, expected=exc.expected)
     return exc

@@ -78,6 +78,7 @@ def build_index(inst: Instance) -> IndexSets:
             r.within(hub.reach_min)
             & fit[r.space]
             & (inst.area_m2[r.space] >= inst.hub_min_area_m2[r.community] - 1e-9)
+            & inst.needs_hub[r.community]  # no hub requirement without households
         )
         hub_c, hub_j = r.community[h], r.space[h]
     else:

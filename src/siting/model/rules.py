@@ -196,7 +196,8 @@ def add_area_standard(m: ModelContext) -> None:
 
 
 def add_hub_rule(m: ModelContext) -> None:
-    """(C10) Σ_j h_cj + σ^hub_c = 1; (C11) u_j ≥ Hmin_c · h_cj; (C12) Σ_s y_js ≥ 3 h_cj and
+    """(C10) Σ_j h_cj + σ^hub_c = n_c, with n_c = 1 if community c has households, else 0
+    (no hub requirement without households: docs/decisions.md); (C11) u_j ≥ Hmin_c · h_cj; (C12) Σ_s y_js ≥ 3 h_cj and
     Σ_{s core} y_js ≥ 2 h_cj; (C13) a space is the hub of one community at most,
     Σ_c h_cj ≤ o_j — or, with shared hubs, h_cj ≤ o_j and h_cj + h_c'j ≤ 1 for every
     non-adjacent pair c, c' (M6). Without sharing (C11)–(C12) are summed over c (valid
@@ -209,8 +210,9 @@ def add_hub_rule(m: ModelContext) -> None:
     C = inst.n_communities
     hub = inst.preset.hub
     nH = ix.hub_community.size
+    need = inst.needs_hub.astype(float)
     b.add_constraints("hub_assignment", C, np.r_[ix.hub_community, _rows(C)], np.r_[v["hub"], v["short_hub"]],
-                      1.0, lb=1.0, ub=1.0)
+                      1.0, lb=need, ub=need)
     if nH == 0:
         return
     shared = inst.settings.hubs.shared

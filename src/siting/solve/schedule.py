@@ -176,6 +176,8 @@ COORDINATE_MIN_INTEGERS = 1_000
 # model build and the completion step); at most this many passes after the first
 RESUME_MIN_S = 2.0
 MAX_RESUMES = 4
+# a part is not started with less than this left of the overall limit (wall-clock mode)
+NO_TIME_S = 0.5
 
 
 def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCallback | None,
@@ -225,6 +227,13 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
 
             again = resume.get(k, Resume(None, (), solo))
             hint, settled, opts = again.hint, again.settled, again.options
+            if not deterministic and deadline - time.perf_counter() < NO_TIME_S:
+                # past the limit: a solver would still presolve, build and report for seconds (74
+                # parts of the city each took 1–10 s on a 0.5 s share); the part keeps its null
+                # plan (a resume: its earlier attempt)
+                with lock:
+                    unfinished.pop(k)
+                return None if k in resume else _unsolved(parts[k].instance, options)
             try:
                 return _solve_one(parts[k].instance, opts.model_copy(update={"time_limit_s": share}),
                                   wrapped if progress is not None else None, hint, settled)
@@ -261,7 +270,8 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
         need = {k: min(redo[k], cap) + 1e-9 * cap for k in order}
         again = run_pass(order, need, 0.0, {k: _resume_from(done[k].result, solo) for k in order})
         for k, s in again.items():
-            done[k] = best_of(done[k], s, options.relative_gap)
+            if s is not None:
+                done[k] = best_of(done[k], s, options.relative_gap)
     out = [done[k] for k in range(len(parts))]
     if timed_out:  # say so on the largest part's last stage: the merged result then says it
         r = out[largest].result
@@ -269,6 +279,28 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
             stages = r.stages[:-1] + (dataclasses.replace(r.stages[-1], time_limit_hit=True),)
             out[largest] = dataclasses.replace(out[largest], result=dataclasses.replace(r, stages=stages))
     return out
+
+
+def _unsolved(inst: Instance, options: SolverOptions) -> PartSolution:
+    """A part the time limit left no room for: its null plan (required spaces only, every
+    shortfall reported) with its stage values and no bound, solved by nothing. When the null
+    plan breaks a row (an enforced standard, required spaces over budget) the part is solved
+    with the minimum time instead, to say so."""
+    t0 = time.perf_counter()
+    model = build_model(inst)
+    build_s = time.perf_counter() - t0
+    x = model.lp.hint
+    if x is None or not model.lp.satisfies(x):
+        return _solve_one(inst, options.model_copy(update={"time_limit_s": 0.5, "threads": 1}), None)
+    stages = []
+    for o in model.lp.objectives:
+        v = float(o.coefs @ x + o.offset)
+        stages.append(StageResult(o.name, SolveStatus.FEASIBLE, v, None, 0.0, "start", v, time_limit_hit=True))
+    result = SolveResult(SolveStatus.FEASIBLE, options.backend, stages[-1].objective, None, 0.0, x, tuple(stages),
+                         "no time left for this part: its null plan")
+    plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
+    return PartSolution(result, plan, build_s, model.lp.summary(), model.stages,
+                        tuple(StageTolerance(o.sense, o.abs_tol, o.rel_tol) for o in model.lp.objectives))
 
 
 @dataclass(frozen=True, eq=False)

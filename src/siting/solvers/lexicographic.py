@@ -129,11 +129,11 @@ def solve_lexicographic(
         prob = StageProblem(lp, A, rlb, rub, obj.coefs, obj.offset, obj.sense == "max", hints, k, n, nodes)
         out = _keep_best_hint(single(prob, options, budget, progress), obj, hints)
         used, hit = used + out.nodes, hit or out.time_limit_hit
-        if out.values is not None and out.bound is None and lp_bound is not None:
-            # the LP may use what is left of the overall limit (at least 1 s, at most 10 s): the
+        left = options.time_limit_s - (time.perf_counter() - t0)
+        if out.values is not None and out.bound is None and lp_bound is not None and (work is not None or left > 0.5):
+            # the LP may use what is left of the overall limit (at least 0.1 s, at most 10 s): the
             # wall-clock limit is the caller's, and a stage that ran to it leaves little
-            left = options.time_limit_s - (time.perf_counter() - t0)
-            out = _with_lp_bound(out, prob, lp_bound, obj, options, max(1.0, min(10.0, left)))
+            out = _with_lp_bound(out, prob, lp_bound, obj, options, max(0.1, min(10.0, left)))
         last = out
         if not out.status.has_solution or out.values is None:
             stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver,

@@ -15,6 +15,7 @@ import shapely
 from pyproj import CRS
 
 from siting.errors import InputError, SitingWarning
+from siting.guards import LIMITS
 from siting.travel._text import _rows_text
 
 _BOOL = {"true": True, "false": False, "yes": True, "no": False, "t": True, "f": False,
@@ -92,15 +93,24 @@ def _prepare_lines(
     nonline = ~missing & ~empty & ~np.isin(types, [1, 5])  # LineString, MultiLineString
     invalid = ~missing & ~empty & ~nonline & ~shapely.is_valid(gvals)
     coords_ok = np.ones(len(gdf), dtype=bool)
+    in_range = np.ones(len(gdf), dtype=bool)
     good_idx = np.flatnonzero(~(missing | empty | nonline | invalid))
     if good_idx.size:
         c, ix = shapely.get_coordinates(gvals[good_idx], return_index=True)
         finite = np.isfinite(c).all(axis=1)
         if not finite.all():
             coords_ok[good_idx[np.unique(ix[~finite])]] = False
+        geographic = CRS.from_user_input(gdf.crs).is_geographic
+        lim = np.array([180.0, 90.0]) if geographic else np.full(2, LIMITS["coordinate_m"][1])
+        inside = ~finite | (np.abs(np.nan_to_num(c)) <= lim).all(axis=1)
+        if not inside.all():
+            in_range[good_idx[np.unique(ix[~inside])]] = False
     invalid |= ~coords_ok & ~(missing | empty | nonline)
+    out_of_range = ~in_range & ~invalid
     problems = {"missing geometry": missing, "empty geometry": empty,
-                "not a (Multi)LineString": nonline, "invalid geometry": invalid}
+                "not a (Multi)LineString": nonline, "invalid geometry": invalid,
+                "coordinates out of range for the CRS (metres declared as degrees?)": out_of_range}
+    invalid = invalid | out_of_range
     bad_any = (missing | empty | nonline | invalid) & keep
     if bad_any.any():
         text = "; ".join(f"{name} in rows {_rows_text(rows[mask & keep])}"
@@ -122,7 +132,11 @@ def _prepare_lines(
             to = CRS.from_user_input(target_crs)
             how = f"the given target CRS {to.to_string()}"
         else:
-            to = lines.estimate_utm_crs() if len(lines) else CRS.from_epsg(3857)
+            try:
+                to = lines.estimate_utm_crs() if len(lines) else CRS.from_epsg(3857)
+            except (RuntimeError, ValueError) as exc:
+                raise InputError(f"no UTM zone found for the street network in {crs.to_string()} ({exc})",
+                                 file=file, field="crs", expected="a projected CRS in metres") from None
             how = f"the estimated UTM CRS {to.to_string()}"
         if not _projected_metres(to):
             raise InputError(f"target CRS {to.to_string()} is not projected in metres", field="target_crs",
@@ -131,6 +145,10 @@ def _prepare_lines(
                       f"projected to {how}", SitingWarning, stacklevel=3)
         lines = lines.to_crs(to)
         crs = to
+        xy = shapely.get_coordinates(np.asarray(lines.values, dtype=object))
+        if not (np.isfinite(xy).all() and (np.abs(xy) <= LIMITS["coordinate_m"][1]).all()):
+            raise InputError(f"street network cannot be projected to {crs.to_string()} (coordinates out of range)",
+                             file=file, field="geometry", expected="longitude −180…180, latitude −90…90")
     elif not _projected_metres(crs):
         raise InputError(f"street network CRS {crs.to_string()} is not in metres", file=file,
                          expected="a geographic CRS or a projected CRS in metres")
@@ -150,9 +168,10 @@ def read_lines(path: Any, layer: str | int | None = None) -> gpd.GeoDataFrame:
     """
     from pathlib import Path
 
+    from siting.guards import input_file
+
     path = Path(path)
-    if not path.exists():
-        raise InputError("street network file not found", file=str(path))
+    input_file(path, "street network")  # missing, a folder or a FIFO: an error, never a blocking read
     try:
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises its own DataSourceError / DataLayerError

@@ -56,6 +56,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from siting.errors import InputError, SitingWarning
+from siting.guards import input_file
 from siting.travel._text import _name_ids, _rows_text
 from siting.travel.lines import _prepare_lines, read_lines
 from siting.travel.od import reach_from_od_table
@@ -234,6 +235,7 @@ class StreetNetwork:
                   on_invalid: Literal["raise", "drop"] = "raise") -> StreetNetwork:
         """Read a GeoPackage / GeoJSON / Shapefile with pyogrio, then :meth:`from_geodataframe`."""
         path = Path(path)
+        input_file(path, "street network")
         gdf = read_lines(path, layer)
         return cls.from_geodataframe(gdf, speed_column=speed_column, walkable_column=walkable_column,
                                      default_speed_m_per_min=default_speed_m_per_min,

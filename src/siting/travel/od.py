@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import InputError, SitingWarning
+from siting.guards import input_file
 from siting.travel._text import _name_ids, _rows_text
 from siting.travel.reach import ReachTable
 
 
 def _read_od(path: Path, columns: tuple[str, str, str]) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError("origin–destination table not found", file=str(path))
+    input_file(path, "origin–destination table")
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
