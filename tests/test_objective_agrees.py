@@ -12,7 +12,7 @@ from conftest import EXACT, assert_objectives_recomputed, residents, tiny
 from conftest import settings as tiny_settings
 from siting.analysis.evaluate import evaluate
 from siting.model import build_model
-from siting.model.solution import extract_plan, without_empty_spaces
+from siting.model.solution import extract_plan, repaired_values
 from siting.plan import Outcome
 from siting.solve import solve_instance
 from siting.solve.schedule import _closed_empty_spaces
@@ -41,7 +41,7 @@ def test_an_open_space_hosting_nothing_is_closed_and_the_cost_recomputed():
         dataclasses.replace(result.stages[-1], objective=float(cost.coefs @ padded + cost.offset)),))
     assert stale.stages[-1].objective == pytest.approx(result.stages[-1].objective + 100_000.0)
     fixed = _closed_empty_spaces(model, stale)
-    assert np.array_equal(without_empty_spaces(model, padded), fixed.values)
+    assert np.array_equal(repaired_values(model, padded), fixed.values)
     plan = extract_plan(model, fixed, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
     out = Outcome(inst, fixed, plan, evaluate(inst, plan), 0.0, model.lp.summary(), EXACT)
     assert_objectives_recomputed(out)  # 100,000 CNY less than the stale figure, as the checker says
@@ -55,3 +55,20 @@ def test_a_required_space_stays_open_even_when_empty():
     out = solve_instance(inst, EXACT)
     assert out.plan.taken[1]
     assert_objectives_recomputed(out)
+
+
+def test_an_area_just_under_its_minimum_with_a_fractional_host_is_repaired():
+    inst = two_spaces()
+    model = build_model(inst)
+    result = solve(model.lp, EXACT)
+    x = result.values.copy()
+    host, area = model.variables["host"], model.variables["area"]
+    k = int(np.flatnonzero(x[host] > 0.5)[0])
+    need = float(model.min_area_m2[model.index.host_service[k]])
+    x[host[k]] = 1 - 2e-6  # within an integrality tolerance ...
+    x[area[k]] = need * (1 - 2e-6)  # ... so the row a ≥ minarea · y holds, but the plan reads y = 1
+    fixed = repaired_values(model, x)
+    assert fixed[host[k]] == 1.0 and fixed[area[k]] == pytest.approx(need, abs=1e-9)
+    plan = extract_plan(model, dataclasses.replace(result, values=fixed), inst.n_communities, inst.n_spaces,
+                        inst.n_services, inst.share_group)
+    assert evaluate(inst, plan).violations == ()

@@ -33,6 +33,7 @@ class SitingModel:
     coverage_pairs: tuple[np.ndarray, np.ndarray]
     stages: tuple[str, ...]
     m2_per_user: np.ndarray
+    min_area_m2: np.ndarray | None = None  # [S] minimum floor area of each service (M2)
 
 
 STAGES: dict[str, tuple[str, ...]] = {
@@ -88,7 +89,7 @@ def build_model(inst: Instance) -> SitingModel:
     stages = add_objectives(m)
     lp = m.b.build(design=("open", "host"))
     return SitingModel(dataclasses.replace(lp, hint=null_plan(lp, m.v)), ix, dict(m.v), m.cov_pairs, stages,
-                       inst.m2_per_user)
+                       inst.m2_per_user, np.asarray(inst.min_area_m2, dtype=float))
 
 
 def null_plan(lp: LinearProgram, v: dict[str, np.ndarray]) -> np.ndarray:

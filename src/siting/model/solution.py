@@ -11,26 +11,48 @@ from siting.plan import Plan, used_area_m2
 _TOL = 1e-6
 
 
-def without_empty_spaces(model: SitingModel, x: np.ndarray) -> np.ndarray:
-    """``x`` with every space that is open but hosts nothing (and need not be taken) closed.
+def repaired_values(model: SitingModel, x: np.ndarray) -> np.ndarray:
+    """``x`` repaired where the solver leaned on its tolerances or stopped before tidying up.
 
-    Such a space only costs money: the solver stopped before it closed it (a time or node
-    limit), or it is a zero-cost tie. :func:`extract_plan` never counts it as taken, so the
-    solver's stage values are recomputed from the closed vector (the checker's figures).
-    Returns ``x`` itself when nothing changes or the closed vector would break a row.
+    * Integer variables are rounded (a ``y`` of 0.999999 is 1).
+    * A hosted service whose floor area is below its minimum by less than 0.1 % gets its
+      minimum (the row ``a ≥ minarea · y`` held only for the fractional ``y``; seen: 119.998 m²
+      for a 120 m² minimum).
+    * A space that is open but hosts nothing (and need not be taken) is closed: it only costs
+      money, and :func:`extract_plan` never counts it as taken.
+
+    The solver's stage values are then recomputed from the repaired vector, so they are the
+    checker's figures. Returns ``x`` itself when nothing changes, and falls back to closing the
+    empty spaces only (then to ``x``) when a repaired vector would break a row.
     """
-    v, ix = model.variables, model.index
+    v, ix, lp = model.variables, model.index, model.lp
     o = v["open"]
     if not o.size:
         return x
+    y = np.where(lp.integer, np.round(x), x)
+    host, area = v["host"], v["area"]
+    if host.size and area.size == host.size and model.min_area_m2 is not None:
+        need = model_min_area(model)
+        short = (y[host] > 0.5) & (y[area] < need) & (y[area] >= need * (1 - 1e-3))
+        y[area[short]] = need[short]
     hosts_any = np.zeros(o.size, dtype=bool)
-    hosts_any[ix.host_space[x[v["host"]] > 0.5]] = True
-    drop = (x[o] > 0.5) & ~hosts_any & (model.lp.lb[o] < 0.5)
-    if not drop.any():
-        return x
-    y = x.copy()
+    hosts_any[ix.host_space[y[host] > 0.5]] = True
+    drop = (y[o] > 0.5) & ~hosts_any & (lp.lb[o] < 0.5)
     y[o[drop]] = 0.0
-    return y if model.lp.satisfies(y) else x
+    if np.array_equal(y, x):
+        return x
+    if lp.satisfies(y):
+        return y
+    z = x.copy()
+    z[o[drop]] = 0.0
+    return z if drop.any() and lp.satisfies(z) else x
+
+
+def model_min_area(model: SitingModel) -> np.ndarray:
+    """The minimum floor area of every hosting pair (j, s) of the model, in the order of ``host``
+    (the coefficient of ``y_js`` in the row ``a_js ≥ minarea_s · y_js``)."""
+    assert model.min_area_m2 is not None
+    return model.min_area_m2[model.index.host_service]
 
 
 def extract_plan(

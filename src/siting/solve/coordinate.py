@@ -43,7 +43,7 @@ from scipy.optimize import LinearConstraint, linprog, milp
 from siting.core.options import SolverOptions
 from siting.core.results import SolveResult, SolveStatus, StageResult, relative_gap
 from siting.model import SitingModel, build_model
-from siting.model.solution import without_empty_spaces
+from siting.model.solution import repaired_values
 from siting.solve.decompose import Part
 from siting.solvers import ProgressCallback, solve
 from siting.solvers.program import LinearProgram, Objective
@@ -415,7 +415,7 @@ def _polished(pp: PartProgram, x: np.ndarray | None, c: np.ndarray, rows: list[i
     floor area 2e-3 m² under its minimum). ``None`` when the result does not meet the rows."""
     if x is None:
         return None
-    x = without_empty_spaces(pp.model, x)  # a space that hosts nothing is not part of the plan
+    x = repaired_values(pp.model, x)  # a space that hosts nothing is not part of the plan
     lp = pp.lp if rows is None else _with_rows(pp.lp, pp.F[rows], room - pp.f0[rows])
     fixed = np.where(lp.integer, np.round(x), x)
     lb, ub = lp.lb.copy(), lp.ub.copy()

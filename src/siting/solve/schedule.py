@@ -24,7 +24,7 @@ from siting.core.instance import Instance
 from siting.core.options import SolverOptions
 from siting.core.results import SolveResult, SolveStatus, StageResult
 from siting.model import SitingModel, build_model
-from siting.model.solution import extract_plan, without_empty_spaces
+from siting.model.solution import extract_plan, repaired_values
 from siting.plan import Outcome, Plan
 from siting.solve.coordinate import part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
@@ -68,13 +68,13 @@ def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallbac
 
 
 def _closed_empty_spaces(model: SitingModel, result: SolveResult) -> SolveResult:
-    """``result`` with open spaces that host nothing closed (:func:`without_empty_spaces`) and
+    """``result`` with open spaces that host nothing closed (:func:`repaired_values`) and
     every stage's objective recomputed from the closed plan, so that it equals the checker's
     figure. Closing only lowers the cost (the other stage objectives do not involve ``open``),
     so each stage's bound still bounds it."""
     if result.values is None:
         return result
-    x = without_empty_spaces(model, result.values)
+    x = repaired_values(model, result.values)
     if x is result.values:
         return result
     objs = model.lp.objectives
