@@ -204,3 +204,16 @@ def test_efficient_points():
     cov = np.array([0.5, 0.9, 0.8, 0.9, 1.0])
     meet = np.array([1, 3, 3, 3, 3])
     assert efficient_mask(cost, [cov, meet]).tolist() == [True, True, False, False, False]
+
+
+def test_sweep_over_overrides(tiny_scenario, tmp_path):
+    out = tmp_path / "sweep"
+    res = runner.invoke(app, ["sweep", str(tiny_scenario), "--vary", "overrides=cheap,long+national",
+                              "--set", "solver.work_limit=3", "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "variants.csv", keep_default_na=False)
+    assert list(table["variant"]) == ["cheap", "long+national"]
+    for folder, applied in zip(table["folder"], (["cheap"], ["long", "national"])):
+        s = json.loads((out / folder / "summary.json").read_text())
+        assert s["applied_overrides"][:len(applied)] == applied
+    assert "cheap" in (out / "tradeoff.svg").read_text()  # points are labelled with the override names
