@@ -70,7 +70,7 @@ def test_version_and_top_level_help():
     assert "``" not in res.output and ":class:" not in res.output  # no Sphinx markup
     commands = re.search(r"Commands:\n(.*)", res.output, re.S).group(1)
     listed = re.findall(r"^  (\w+)  ", commands, re.M)
-    assert set(listed) == {"demo", "run", "validate", "compare", "schema", "init"}
+    assert set(listed) == {"demo", "run", "validate", "compare", "sweep", "schema", "init"}
     assert "..." not in commands  # one-line summaries are not cut
 
 

@@ -24,6 +24,7 @@ from siting.io.scenario import Scenario, load_scenario
 from siting.plan import Outcome
 from siting.solve import solve_instance
 from siting.solvers import ProgressCallback
+from siting.whatif.compare import compare_scenarios
 
 
 def run_scenario(path: str | Path, out: str | Path, *, overrides: Sequence[str] = (), assignments: Sequence[str] = (),
@@ -36,5 +37,5 @@ def run_scenario(path: str | Path, out: str | Path, *, overrides: Sequence[str] 
     return outcome
 
 
-__all__ = ["Outcome", "SitingError", "load_instance", "load_scenario", "run_scenario", "solve_instance",
-           "write_outcome"]
+__all__ = ["Outcome", "SitingError", "compare_scenarios", "load_instance", "load_scenario", "run_scenario",
+           "solve_instance", "write_outcome"]

@@ -231,5 +231,31 @@ def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: An
         "objectives": ev.objectives,
         "min_community_coverage": ev.min_coverage,
         "coverage_by_age": coverage_by_age(inst, ev).to_dict("records"),
+        **_comparison_figures(inst, plan, ev),
     })
     return out
+
+
+def _comparison_figures(inst: Instance, plan: Plan, ev: Evaluation) -> dict[str, Any]:
+    """The figures a scenario comparison and a sweep's trade-off curve read: spaces taken by source,
+    floor area by domain, priority-weighted coverage, communities meeting the hub rule and the
+    user-weighted mean walking time of the new links."""
+    taken = plan.taken.astype(bool)
+    sources = inst.spaces["source"].astype(str).to_numpy()[taken]
+    by_source = {str(k): int(v) for k, v in zip(*np.unique(sources, return_counts=True))}
+    by_domain: dict[str, float] = {}
+    for s, sid in enumerate(inst.service_ids):
+        dom = inst.catalogue.services[sid].domain
+        by_domain[dom] = by_domain.get(dom, 0.0) + float(plan.service_area_m2[:, s].sum())
+    w = inst.served_weight
+    demand_w = float((w * inst.demand_users).sum())
+    served_w = float((w * (inst.existing_served + ev.served_users)).sum())
+    users = plan.served_users
+    walk = inst.walk_min_of(plan.served_community, plan.served_space) if users.size else np.zeros(0)
+    return {
+        "spaces_by_source": by_source,
+        "floor_area_by_domain_m2": by_domain,
+        "weighted_coverage": served_w / demand_w if demand_w > 0 else 1.0,
+        "communities_meeting_hub_rule": int((~ev.hub_short.astype(bool)).sum()) if inst.hub_required else None,
+        "mean_walk_min": float(users @ walk / users.sum()) if users.sum() > 0 else None,
+    }

@@ -1,0 +1,158 @@
+"""Solve many variants: one by one, in a process pool on this machine, or on a Dask cluster.
+
+Each variant is solved by :func:`solve_variant`, a pure function of picklable inputs (the loaded
+instance and the solver options) that returns the outcome and its figures, so any worker can run
+it; plan folders are written by the caller's process. With the default deterministic solver
+options (a work limit per stage, docs/determinism.md) a variant's plan is the same in a worker as
+in the serial run. A variant whose solve raises is recorded with its reason; the others finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+from siting.analysis.figures import PlanFigures, plan_figures
+from siting.core.instance import Instance
+from siting.core.options import SolverOptions
+from siting.errors import SitingError
+from siting.plan import Outcome
+from siting.solve import solve_instance
+from siting.whatif.variants import PreparedVariant
+
+CONNECT_TIMEOUT_S = 5.0  # an unreachable --scheduler is an error after this long, not a hang
+
+
+@dataclass(frozen=True, eq=False)
+class SolvedVariant:
+    """What a worker sends back: the outcome, its figures and the worker's solve seconds."""
+
+    outcome: Outcome
+    figures: PlanFigures
+    seconds: float
+
+
+@dataclass(eq=False)
+class VariantRun:
+    """One variant after the sweep: ``solved`` or the ``error`` that stopped it (a caller may set
+    ``error`` when a later step, such as writing the plan folder, fails)."""
+
+    prepared: PreparedVariant
+    solved: SolvedVariant | None
+    error: str | None = None
+
+
+def solve_variant(inst: Instance, options: SolverOptions) -> SolvedVariant:
+    """Solve one variant and compute its figures (runs in a worker).
+
+    Parameters
+    ----------
+    inst
+        The variant's instance.
+    options
+        Its solver options.
+
+    Returns
+    -------
+    SolvedVariant
+    """
+    t0 = time.perf_counter()
+    outcome = solve_instance(inst, options)
+    return SolvedVariant(outcome, plan_figures(outcome), time.perf_counter() - t0)
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, SitingError) else f"{type(exc).__name__}: {exc}"
+
+
+def dask_client(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Any:
+    """A ``distributed.Client`` connected to the scheduler at ``address``.
+
+    Raises
+    ------
+    SitingError
+        ``distributed`` is not installed, or no scheduler answered within ``timeout_s`` seconds.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SitingError(f"--scheduler {address}: the Dask client is not installed "
+                          "(pip install 'siting[dask]')") from None
+    try:
+        return Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SitingError(f"--scheduler {address}: no Dask scheduler answered within {timeout_s:g} s "
+                          f"({type(exc).__name__}: {exc})") from None
+
+
+def default_workers(n_variants: int) -> int:
+    """Process-pool size: one process a core, no more than there are variants."""
+    return max(1, min(os.cpu_count() or 1, n_variants))
+
+
+def solve_variants(prepared: Sequence[PreparedVariant], *, workers: int | None = None, client: Any = None,
+                   on_done: Callable[[VariantRun], None] | None = None) -> list[VariantRun]:
+    """Solve every variant; results in the order of ``prepared``.
+
+    Parameters
+    ----------
+    prepared
+        From :func:`~siting.whatif.variants.prepare_variants`.
+    workers
+        Processes on this machine (default: one a core, at most one a variant); 1 solves them one
+        by one in this process. Ignored with ``client``.
+    client
+        A ``distributed.Client`` (a LocalCluster's or one from :func:`dask_client`): the variants
+        are submitted to its workers.
+    on_done
+        Called in this process as each variant finishes (in completion order), e.g. to write its
+        plan folder and advance a progress bar.
+
+    Returns
+    -------
+    list of VariantRun
+        A variant that raised has ``solved=None`` and its reason in ``error``.
+    """
+    runs: dict[int, VariantRun] = {}
+
+    def done(i: int, solved: SolvedVariant | None, error: str | None) -> None:
+        runs[i] = VariantRun(prepared[i], solved, error)
+        if on_done is not None:
+            on_done(runs[i])
+
+    jobs = [(p.instance, p.scenario.solver) for p in prepared]
+    if client is not None:
+        futures = [client.submit(solve_variant, inst, opts, pure=False, key=f"siting-variant-{i}-{p.folder}")
+                   for i, ((inst, opts), p) in enumerate(zip(jobs, prepared))]
+        index = {f.key: i for i, f in enumerate(futures)}
+        from distributed import as_completed as dask_completed
+
+        for f in dask_completed(futures, loop=client.loop):
+            i = index[f.key]
+            try:
+                done(i, f.result(), None)
+            except Exception as exc:  # a failed variant is reported, the others go on
+                done(i, None, _reason(exc))
+    elif (workers or default_workers(len(jobs))) <= 1:
+        for i, (inst, opts) in enumerate(jobs):
+            try:
+                done(i, solve_variant(inst, opts), None)
+            except Exception as exc:
+                done(i, None, _reason(exc))
+    else:
+        n = workers or default_workers(len(jobs))
+        # spawn: a fresh interpreter per worker, never a fork of a process whose solver threads are running
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pending: dict[Future, int] = {pool.submit(solve_variant, inst, opts): i
+                                          for i, (inst, opts) in enumerate(jobs)}
+            for f in as_completed(pending):
+                try:
+                    done(pending[f], f.result(), None)
+                except Exception as exc:
+                    done(pending[f], None, _reason(exc))
+    return [runs[i] for i in range(len(prepared))]

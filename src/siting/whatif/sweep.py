@@ -1,0 +1,159 @@
+"""A sweep: solve every variant, write one plan folder each, the table of variants and the
+trade-off curve (PNG, SVG, and an HTML page that embeds them).
+
+Files under the sweep's folder: ``NN-<variant>/`` (a plan folder, as ``siting run`` writes),
+``variants.csv`` / ``variants.json`` (:func:`variant_table`), ``tradeoff.png``, ``tradeoff.svg``
+and ``tradeoff.html``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siting.io.atomic import atomic_write, atomic_write_text
+from siting.io.outputs import check_output_folder, write_outcome
+from siting.whatif.engine import VariantRun, solve_variants
+from siting.whatif.variants import PreparedVariant, VarySpec
+
+TABLE_COLUMNS = ("variant", "value", "status", "gap", "budget_cny", "cost_cny", "weighted_coverage",
+                 "weighted_served", "communities_meeting_area", "communities_meeting_hub_rule", "communities",
+                 "min_community_coverage", "spaces_taken", "reproducible", "efficient", "solve_s", "folder",
+                 "reason")
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """A finished sweep: the runs (in variant order), the table and the files written."""
+
+    spec: VarySpec
+    runs: list[VariantRun]
+    table: pd.DataFrame
+    files: dict[str, Path]
+
+
+def efficient_mask(cost: np.ndarray, goods: Sequence[np.ndarray]) -> np.ndarray:
+    """Points no other point dominates: costs no more and gives at least as much of every good,
+    with one of them strictly better. NaN rows (failed variants) are never efficient."""
+    cost = np.asarray(cost, float)
+    g = np.column_stack([np.asarray(x, float) for x in goods]) if goods else np.zeros((cost.size, 0))
+    ok = np.isfinite(cost) & np.all(np.isfinite(g), axis=1)
+    out = ok.copy()
+    rel = 1e-6  # figures equal to 6 digits count as equal (solver tolerances)
+    for i in np.flatnonzero(ok):
+        for k in np.flatnonzero(ok):
+            if k == i:
+                continue
+            tc, tg = rel * max(1.0, abs(cost[i])), rel * np.maximum(1.0, np.abs(g[i]))
+            no_worse = cost[k] <= cost[i] + tc and np.all(g[k] >= g[i] - tg)
+            better = cost[k] < cost[i] - tc or np.any(g[k] > g[i] + tg)
+            if no_worse and better:
+                out[i] = False
+                break
+    return out
+
+
+def variant_table(runs: Sequence[VariantRun]) -> pd.DataFrame:
+    """One row per variant (columns :data:`TABLE_COLUMNS`); a failed variant has its reason and
+    no figures. ``efficient``: not dominated in (cost, weighted coverage, communities meeting the
+    area standard)."""
+    rows: list[dict[str, Any]] = []
+    for r in runs:
+        v = r.prepared.variant
+        row: dict[str, Any] = {"variant": v.name, "value": v.value, "folder": r.prepared.folder,
+                               "budget_cny": r.prepared.instance.budget_cny,
+                               "communities": r.prepared.instance.n_communities, "reason": r.error or ""}
+        if r.solved is not None:
+            s = r.solved.figures.summary
+            row.update({"status": s["solver"]["status"], "gap": s["solver"]["gap"],
+                        "cost_cny": s.get("cost_cny"), "weighted_coverage": s.get("weighted_coverage"),
+                        "weighted_served": (s.get("objectives") or {}).get("weighted_served"),
+                        "communities_meeting_area": s.get("communities_meeting_area_after"),
+                        "communities_meeting_hub_rule": s.get("communities_meeting_hub_rule"),
+                        "min_community_coverage": s.get("min_community_coverage"),
+                        "spaces_taken": s.get("spaces_taken"), "reproducible": s["solver"]["reproducible"],
+                        "solve_s": r.solved.seconds})
+            if s.get("cost_cny") is None and not row["reason"]:
+                row["reason"] = f"no plan: {s['solver']['message'] or s['solver']['status']}"
+        else:
+            row["status"] = "failed"
+        rows.append(row)
+    df = pd.DataFrame(rows).reindex(columns=list(TABLE_COLUMNS))
+    num = lambda c: pd.to_numeric(df[c], errors="coerce").to_numpy(float)  # noqa: E731
+    df["efficient"] = efficient_mask(num("cost_cny"), [num("weighted_coverage"), num("communities_meeting_area")])
+    return df
+
+
+def run_sweep(prepared: Sequence[PreparedVariant], spec: VarySpec, out: str | Path, *, force: bool = False,
+              workers: int | None = None, client: Any = None,
+              on_done: Callable[[VariantRun], None] | None = None) -> SweepResult:
+    """Solve the variants (:func:`~siting.whatif.engine.solve_variants`), write each plan folder as
+    it finishes, then the table and the trade-off curve.
+
+    Parameters
+    ----------
+    prepared, spec
+        From :mod:`siting.whatif.variants`.
+    out
+        The sweep's folder; refused when it exists and is not empty, unless ``force``.
+    workers, client
+        Where the variants run (see :func:`~siting.whatif.engine.solve_variants`).
+    on_done
+        Called after each variant's plan folder is written.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    OutputError
+        ``out`` is not usable (checked before anything is solved).
+    """
+    from siting.whatif.curve import write_curve
+
+    out = Path(out)
+    check_output_folder(out, force)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def write(run: VariantRun) -> None:
+        if run.solved is not None:
+            sc = run.prepared.scenario
+            try:
+                write_outcome(run.solved.outcome, out / run.prepared.folder, force=True, scenario=sc,
+                              figures=run.solved.figures)
+            except Exception as exc:  # a plan that cannot be written is that variant's failure only
+                run.error = f"plan folder not written: {type(exc).__name__}: {exc}"
+        if on_done is not None:
+            on_done(run)
+
+    runs = solve_variants(prepared, workers=workers, client=client, on_done=write)
+    table = variant_table(runs)
+    files = {"csv": out / "variants.csv", "json": out / "variants.json"}
+    atomic_write(files["csv"], lambda p: table.to_csv(p, index=False))
+    records = json.loads(table.to_json(orient="records"))
+    atomic_write_text(files["json"], json.dumps({"vary": spec.text or spec.key, "key": spec.key,
+                                                 "variants": records}, indent=2, ensure_ascii=False) + "\n")
+    files.update(write_curve(table, spec, out))
+    return SweepResult(spec, runs, table, files)
+
+
+def table_html(table: pd.DataFrame) -> str:
+    """The variant table as an HTML table (figures in planners' units)."""
+    from siting.whatif.units import format_value
+
+    units = {"budget_cny": "cny", "cost_cny": "cny", "weighted_coverage": "share", "gap": "share",
+             "min_community_coverage": "share", "solve_s": "s"}
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
+    body = []
+    for _, row in table.iterrows():
+        cells = "".join(f"<td>{html.escape(format_value(row[c], units.get(c, '')))}</td>" for c in table.columns)
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

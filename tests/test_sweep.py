@@ -1,0 +1,219 @@
+"""siting sweep: variants, the engine (serial, process pool, Dask LocalCluster, scheduler + worker
+processes on loopback), the table, the trade-off curve and bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from siting.cli import app
+from siting.errors import ScenarioError, SitingError
+from siting.whatif.engine import dask_client, solve_variants
+from siting.whatif.sweep import efficient_mask
+from siting.whatif.variants import parse_vary, prepare_variants
+
+runner = CliRunner()
+# the tiny scenario's demand-mode override with a small node limit: each variant solves in about a second
+BASE = dict(overrides=["cheap"], assignments=["solver.work_limit=3"])
+BUDGETS = "budget_cny=4e5:1.6e6:3"
+
+
+def _fingerprint(run) -> tuple:
+    out = run.solved.outcome
+    return (tuple(s.objective for s in out.result.stages), tuple(s.bound for s in out.result.stages),
+            out.plan.taken.tolist(), out.plan.service_area_m2.round(9).tolist())
+
+
+@pytest.fixture
+def prepared(tiny_scenario):
+    return prepare_variants(tiny_scenario, parse_vary(BUDGETS), **BASE)
+
+
+@pytest.fixture
+def serial(prepared):
+    runs = solve_variants(prepared, workers=1)
+    assert all(r.error is None for r in runs), [r.error for r in runs]
+    return [_fingerprint(r) for r in runs]
+
+
+def test_parse_vary_gives_the_range_and_the_overrides():
+    spec = parse_vary("budget_cny=6e8:1.6e9:11")
+    assert spec.key == "budget_cny" and len(spec.variants) == 11
+    assert [v.value for v in spec.variants] == pytest.approx(np.linspace(6e8, 1.6e9, 11))
+    assert spec.variants[0].assignments == ("budget_cny=600000000.0",)
+    spec = parse_vary("standard_overrides.area_m2_per_100hh.existing=30:100:8")
+    assert spec.variants[-1].assignments == ("standard_overrides.area_m2_per_100hh.existing=100",)
+    spec = parse_vary("overrides=cheap,long+national")
+    assert [v.overrides for v in spec.variants] == [("cheap",), ("long", "national")]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("budget_cny=2e6:1e6:3", "reversed range"),
+    ("budget_cny=1e6:1e6:3", "empty range"),
+    ("budget_cny=1e6:2e6:0", "empty range"),
+    ("budget_cny=a:b:3", "not numbers"),
+    ("budget_cny=1e6:2e6", "start:stop:count"),
+    ("budget_cny", "KEY=start:stop:count"),
+])
+def test_bad_ranges_name_the_option(text, words):
+    with pytest.raises(ScenarioError, match=words) as exc:
+        parse_vary(text)
+    assert f"--vary {text}" in str(exc.value)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("bogus_key=1:2:2", "unknown key 'bogus_key'"),
+    ("name=1:2:2", "not a number"),
+    ("hubs.shared=0:1:2", "not a number"),
+    ("standard_overrides.no_such_rule=1:2:2", "standard_overrides.no_such_rule"),
+    ("solver.threads=1.5:2.5:3", "solver.threads"),
+    ("overrides=cheap,nope", "unknown override 'nope'"),
+])
+def test_bad_keys_and_overrides_exit_2_and_write_nothing(tiny_scenario, tmp_path, text, words):
+    out = tmp_path / "sweep"
+    res = runner.invoke(app, ["sweep", str(tiny_scenario), "--vary", text, "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert f"--vary {text}" in res.output and words in res.output, res.output
+    assert not out.exists()
+
+
+def test_unreachable_scheduler_is_a_clear_error_within_seconds(tiny_scenario, tmp_path):
+    with socket.socket() as s:  # a free port that nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "sweep"
+    t0 = time.perf_counter()
+    res = runner.invoke(app, ["sweep", str(tiny_scenario), "--vary", BUDGETS, "--out", str(out),
+                              "--scheduler", f"tcp://127.0.0.1:{port}"])
+    assert time.perf_counter() - t0 < 20
+    assert res.exit_code == 2, res.output
+    assert f"--scheduler tcp://127.0.0.1:{port}" in res.output and "no Dask scheduler answered" in res.output
+    assert not out.exists()
+
+
+def test_sweep_command_writes_plans_table_and_curve(tiny_scenario, tmp_path, serial):
+    out = tmp_path / "sweep"
+    res = runner.invoke(app, ["sweep", str(tiny_scenario), "--vary", BUDGETS, "-o", "cheap",
+                              "--set", "solver.work_limit=3", "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "variants.csv", keep_default_na=False)
+    assert list(table["variant"]) == ["budget_cny=400000", "budget_cny=1e+06", "budget_cny=1.6e+06"]
+    for _, row in table.iterrows():
+        summary = json.loads((out / row["folder"] / "summary.json").read_text())
+        assert summary["budget_cny"] == pytest.approx(float(row["value"]))
+        assert float(row["cost_cny"]) == pytest.approx(summary["cost_cny"])
+        assert float(row["cost_cny"]) <= float(row["value"]) * (1 + 1e-9)
+        assert float(row["weighted_coverage"]) == pytest.approx(summary["weighted_coverage"])
+        assert (out / row["folder"] / "report.html").is_file()
+    # a larger budget never buys less coverage; the cheapest variant is efficient
+    cov = table["weighted_coverage"].astype(float).to_numpy()
+    assert np.all(np.diff(cov) >= -1e-6) and cov[0] < cov[-1]
+    assert table["efficient"].astype(str).iloc[0] == "True"
+    doc = json.loads((out / "variants.json").read_text())
+    assert doc["key"] == "budget_cny" and len(doc["variants"]) == 3
+    assert (out / "tradeoff.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = (out / "tradeoff.svg").read_text()
+    assert "<svg" in svg
+    page = (out / "tradeoff.html").read_text()
+    assert "<svg" in page and "budget_cny=400000" in page and 'href="tradeoff.png"' in page
+
+
+def test_a_failed_variant_is_reported_and_the_others_finish(tiny_scenario, tmp_path):
+    out = tmp_path / "sweep"
+    res = runner.invoke(app, ["sweep", str(tiny_scenario), "--vary", "solver.max_memory_gb=0.000001:10:2",
+                              "-o", "cheap", "--set", "solver.work_limit=3", "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 3, res.output
+    table = pd.read_csv(out / "variants.csv", keep_default_na=False)
+    assert table.loc[0, "status"] == "failed" and "max-memory-gb" in table.loc[0, "reason"]
+    assert table.loc[1, "status"] == "optimal" and table.loc[1, "reason"] == ""
+    assert not (out / table.loc[0, "folder"]).exists() and (out / table.loc[1, "folder"] / "summary.json").is_file()
+
+
+def test_process_pool_equals_serial(prepared, serial):
+    runs = solve_variants(prepared, workers=2)
+    assert [_fingerprint(r) for r in runs] == serial
+
+
+def test_dask_local_cluster_equals_serial(prepared, serial):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        runs = solve_variants(prepared, client=client)
+    assert [_fingerprint(r) for r in runs] == serial
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_dask_scheduler_and_worker_processes_on_loopback_equal_serial(prepared, serial, tmp_path):
+    dask = shutil.which("dask", path=str(Path(sys.executable).parent))
+    assert dask, "the dask command (distributed) is not installed beside this Python"
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = [open(tmp_path / name, "w") for name in ("scheduler.log", "worker.log")]  # noqa: SIM115
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--dashboard-address", ":0", "--no-show"], stdout=logs[0], stderr=logs[0])]
+    try:
+        time.sleep(1.0)
+        procs.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                       "--no-dashboard", "--local-directory", str(tmp_path / "dw")],
+                                      stdout=logs[1], stderr=logs[1]))
+        client = None
+        for _ in range(30):  # the scheduler may take a few seconds to listen
+            try:
+                client = dask_client(address, timeout_s=2)
+                break
+            except SitingError:
+                time.sleep(0.5)
+        assert client is not None, (tmp_path / "scheduler.log").read_text()
+        try:
+            client.wait_for_workers(2, timeout=60)
+            runs = solve_variants(prepared, client=client)
+        finally:
+            client.close()
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        for f in logs:
+            f.close()
+    assert [r.error for r in runs] == [None] * len(runs)
+    assert [_fingerprint(r) for r in runs] == serial
+
+
+def test_efficient_points():
+    cost = np.array([1.0, 2.0, 2.0, 3.0, np.nan])
+    cov = np.array([0.5, 0.9, 0.8, 0.9, 1.0])
+    meet = np.array([1, 3, 3, 3, 3])
+    assert efficient_mask(cost, [cov, meet]).tolist() == [True, True, False, False, False]
+
+
+def test_sweep_over_overrides(tiny_scenario, tmp_path):
+    out = tmp_path / "sweep"
+    res = runner.invoke(app, ["sweep", str(tiny_scenario), "--vary", "overrides=cheap,long+national",
+                              "--set", "solver.work_limit=3", "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "variants.csv", keep_default_na=False)
+    assert list(table["variant"]) == ["cheap", "long+national"]
+    for folder, applied in zip(table["folder"], (["cheap"], ["long", "national"])):
+        s = json.loads((out / folder / "summary.json").read_text())
+        assert s["applied_overrides"][:len(applied)] == applied
+    assert "cheap" in (out / "tradeoff.svg").read_text()  # points are labelled with the override names
