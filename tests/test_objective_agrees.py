@@ -72,3 +72,21 @@ def test_an_area_just_under_its_minimum_with_a_fractional_host_is_repaired():
     plan = extract_plan(model, dataclasses.replace(result, values=fixed), inst.n_communities, inst.n_spaces,
                         inst.n_services, inst.share_group)
     assert evaluate(inst, plan).violations == ()
+
+
+@pytest.mark.parametrize("mode", ["standards", "demand"])
+def test_a_part_with_no_time_left_keeps_its_null_plan_with_valid_box_bounds(mode):
+    from siting.solve.schedule import BOX_BOUND, _unsolved
+
+    inst = tiny(communities=[[0, 0], [400, 0]], spaces=[[100, 0], [300, 0]], res=residents(2, r18_59=[2000, 900]),
+                st=tiny_settings("reading_room", mode=mode), space_area_m2=300.0, acquisition_cny=100_000.0)
+    part = _unsolved(inst, EXACT)
+    best = solve_instance(inst, EXACT)
+    assert part.plan is not None and part.plan.n_taken == 0
+    for st, opt in zip(part.result.stages, best.result.stages):
+        assert st.time_limit_hit and st.bound_source == BOX_BOUND
+        sign = 1.0 if part.tolerances[[s.name for s in part.result.stages].index(st.name)].sense == "min" else -1.0
+        # a bound of the stage's optimum: below it (min) or above it (max), and never past the null plan
+        assert sign * st.bound <= sign * opt.objective + 1e-6, st
+        assert sign * st.bound <= sign * st.objective + 1e-9
+    assert_objectives_recomputed(Outcome(inst, part.result, part.plan, evaluate(inst, part.plan), 0.0, {}, EXACT))

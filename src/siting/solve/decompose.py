@@ -151,8 +151,12 @@ def merge_results(results: list[SolveResult], stage_names: tuple[str, ...], seco
             st = SolveStatus.FEASIBLE if all(s.has_solution for s in statuses) else SolveStatus.NO_SOLUTION
         solvers = sorted({r.stages[k].solver for r in results if k < len(r.stages) and r.stages[k].solver})
         n_lp = sum(r.stages[k].bound_source.startswith("LP relaxation") for r in results if k < len(r.stages))
+        n_box = sum(r.stages[k].bound_source.startswith("bounds of the variables") for r in results
+                    if k < len(r.stages))
+        others = [f"LP relaxation for {n_lp}"] * bool(n_lp) + [
+            f"the variables' bounds for {n_box} that had no time left"] * bool(n_box)
         source = "" if bound is None else f"sum of the {len(results)} parts' MIP dual bounds" + (
-            f" (LP relaxation for {n_lp} of them)" if n_lp else "")
+            f" ({', '.join(others)} of them)" if others else "")
         ran = [r.stages[k] for r in results if k < len(r.stages)]
         stages.append(StageResult(name, st, obj, bound, float(sum(x.seconds for x in ran)), "/".join(solvers),
                                   bound_source=source, nodes=int(sum(x.nodes for x in ran)),

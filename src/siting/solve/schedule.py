@@ -178,6 +178,7 @@ RESUME_MIN_S = 2.0
 MAX_RESUMES = 4
 # a part is not started with less than this left of the overall limit (wall-clock mode)
 NO_TIME_S = 0.5
+BOX_BOUND = "bounds of the variables (no time left to solve this part)"
 
 
 def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCallback | None,
@@ -293,9 +294,20 @@ def _unsolved(inst: Instance, options: SolverOptions) -> PartSolution:
     if x is None or not model.lp.satisfies(x):
         return _solve_one(inst, options.model_copy(update={"time_limit_s": 0.5, "threads": 1}), None)
     stages = []
-    for o in model.lp.objectives:
+    lp = model.lp
+    for o in lp.objectives:
         v = float(o.coefs @ x + o.offset)
-        stages.append(StageResult(o.name, SolveStatus.FEASIBLE, v, None, 0.0, "start", v, time_limit_hit=True))
+        # the box relaxation (each variable at whichever of its bounds is best for this stage) is
+        # a valid bound that needs no solver; None when that bound is infinite
+        c = o.coefs if o.sense == "min" else -o.coefs
+        at = np.where(c > 0, lp.lb, lp.ub)
+        nz = c != 0
+        box = float(c[nz] @ at[nz]) if np.all(np.isfinite(at[nz])) else None
+        b = None if box is None else (box + o.offset if o.sense == "min" else -box + o.offset)
+        if b is not None:
+            b = min(b, v) if o.sense == "min" else max(b, v)
+        stages.append(StageResult(o.name, SolveStatus.FEASIBLE, v, b, 0.0, "start", v, time_limit_hit=True,
+                                  bound_source="" if b is None else BOX_BOUND))
     result = SolveResult(SolveStatus.FEASIBLE, options.backend, stages[-1].objective, None, 0.0, x, tuple(stages),
                          "no time left for this part: its null plan")
     plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
