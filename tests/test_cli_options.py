@@ -167,7 +167,7 @@ def test_progress_line_never_shows_a_negative_bound_and_keeps_the_best(monkeypat
 
     from rich.console import Console
 
-    import siting.cli as cli
+    import siting.cli.progress as cli
     from siting.solvers.progress import Progress
 
     buf = io.StringIO()
