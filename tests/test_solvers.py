@@ -230,6 +230,18 @@ def test_a_stage_that_stops_without_a_bound_gets_its_lp_relaxation_as_bound():
     bare = solve_lexicographic(lp, SolverOptions(backend="scip", time_limit_s=30), no_bound, "test")
     assert bare.stages[0].bound is None and bare.stages[0].bound_source == ""
 
+    def slow_no_bound(prob, options, t, progress):
+        out = no_bound(prob, options, t, progress)
+        time.sleep(0.6)
+        return out
+
+    # a stage that used up the time limit without a bound: no time for the LP, the box relaxation
+    # (every item taken, the capacity row dropped) bounds it, named as such
+    wall = SolverOptions(backend="scip", time_limit_s=0.3, relative_gap=0.0, deterministic=False)
+    boxed = solve_lexicographic(lp, wall, slow_no_bound, "test", lp_bound=stage_lp_bound).stages[0]
+    assert boxed.bound == pytest.approx(5.0 + float(v.sum())) and boxed.bound >= boxed.objective
+    assert boxed.bound_source.startswith("bounds of the variables")
+
     def slow_first(prob, options, t, progress):
         out = solve_stage(prob, options, t, progress)
         time.sleep(0.6)

@@ -23,8 +23,9 @@ from siting.whatif.sweep import efficient_mask
 from siting.whatif.variants import parse_vary, prepare_variants
 
 runner = CliRunner()
-# the tiny scenario's demand-mode override with a small node limit: each variant solves in about a second
-BASE = dict(overrides=["cheap"], assignments=["solver.work_limit=3"])
+# the tiny scenario's demand-mode override with a small node limit: each variant solves in about a second;
+# the wall-clock limit is only the safety net, set far above that so a loaded machine never reaches it
+BASE = dict(overrides=["cheap"], assignments=["solver.work_limit=3", "solver.time_limit_s=120"])
 BUDGETS = "budget_cny=4e5:1.6e6:3"
 
 
@@ -43,6 +44,8 @@ def prepared(tiny_scenario):
 def serial(prepared):
     runs = solve_variants(prepared, workers=1)
     assert all(r.error is None for r in runs), [r.error for r in runs]
+    # every variant ended on its work limit, not on the clock: the comparison below is about determinism
+    assert not any(r.solved.outcome.result.time_limit_hit for r in runs)
     return [_fingerprint(r) for r in runs]
 
 

@@ -299,11 +299,7 @@ def _unsolved(inst: Instance, options: SolverOptions) -> PartSolution:
         v = float(o.coefs @ x + o.offset)
         # the box relaxation (each variable at whichever of its bounds is best for this stage) is
         # a valid bound that needs no solver; None when that bound is infinite
-        c = o.coefs if o.sense == "min" else -o.coefs
-        at = np.where(c > 0, lp.lb, lp.ub)
-        nz = c != 0
-        box = float(c[nz] @ at[nz]) if np.all(np.isfinite(at[nz])) else None
-        b = None if box is None else (box + o.offset if o.sense == "min" else -box + o.offset)
+        b = lp.box_bound(o)
         if b is not None:
             b = min(b, v) if o.sense == "min" else max(b, v)
         stages.append(StageResult(o.name, SolveStatus.FEASIBLE, v, b, 0.0, "start", v, time_limit_hit=True,

@@ -134,6 +134,9 @@ def solve_lexicographic(
             # the LP may use what is left of the overall limit (at least 0.1 s, at most 10 s): the
             # wall-clock limit is the caller's, and a stage that ran to it leaves little
             out = _with_lp_bound(out, prob, lp_bound, obj, options, max(0.1, min(10.0, left)))
+        elif out.values is not None and out.bound is None and lp_bound is not None:
+            # no time left for the LP: the box relaxation still bounds the stage
+            out = _with_box_bound(out, lp, obj, options)
         last = out
         if not out.status.has_solution or out.values is None:
             stages.append(StageResult(obj.name, out.status, out.objective, out.bound, out.seconds, out.solver,
@@ -202,6 +205,22 @@ def _with_lp_bound(out: StageOutcome, prob: StageProblem, lp_bound: LPBound, obj
     status = SolveStatus.OPTIMAL if gap is not None and gap <= options.relative_gap else out.status
     return dataclasses.replace(out, bound=b, status=status, seconds=out.seconds + time.perf_counter() - t0,
                                bound_source="LP relaxation of the stage (the MIP stopped without a bound)")
+
+
+BOX_BOUND_SOURCE = "bounds of the variables (no time left for the stage's LP relaxation)"
+
+
+def _with_box_bound(out: StageOutcome, lp: LinearProgram, obj, options: SolverOptions) -> StageOutcome:
+    """``out`` with the box relaxation of its stage as its bound (a stage that ended with a plan
+    but no bound and no time for the LP): valid, weak, and named as such."""
+    b = lp.box_bound(obj)
+    if b is None:
+        return out
+    sign = -1.0 if obj.sense == "max" else 1.0
+    b = sign * min(sign * b, sign * out.objective)
+    gap = relative_gap(out.objective, b)
+    status = SolveStatus.OPTIMAL if gap is not None and gap <= options.relative_gap else out.status
+    return dataclasses.replace(out, bound=b, status=status, bound_source=BOX_BOUND_SOURCE)
 
 
 def _bound_source(out: StageOutcome) -> str:

@@ -96,6 +96,18 @@ class LinearProgram:
             viol.append(np.max(np.abs(xi - np.round(xi)), initial=0.0))
         return float(max(viol))
 
+    def box_bound(self, objective: Objective) -> float | None:
+        """The box relaxation's optimum of ``objective``: every variable at whichever of its
+        bounds is best for it, all rows dropped. A valid bound that needs no solver (weak:
+        used only when no time is left for anything better); ``None`` when it is infinite."""
+        c = objective.coefs if objective.sense == "min" else -objective.coefs
+        at = np.where(c > 0, self.lb, self.ub)
+        nz = c != 0
+        if not np.all(np.isfinite(at[nz])):
+            return None
+        box = float(c[nz] @ at[nz])
+        return box + objective.offset if objective.sense == "min" else -box + objective.offset
+
     def satisfies(self, x: np.ndarray, A: sp.csr_matrix | None = None, row_lb: np.ndarray | None = None,
                   row_ub: np.ndarray | None = None) -> bool:
         """Whether ``x`` meets the rows (``A``/``row_lb``/``row_ub``, default the program's own),
