@@ -65,9 +65,17 @@ def _json_default(o: Any) -> Any:
     raise TypeError(type(o).__name__)
 
 
+# summary.json figures carry 12 significant digits: past them, the last bits of a sum depend on the
+# memory alignment of its array (NumPy's SIMD loops), which differs between a process pool worker and
+# the main process; seen as 42.00000000000001 against 42.0 users in a sweep's summaries
+SUMMARY_DIGITS = 12
+
+
 def _clean(o: Any) -> Any:
     if isinstance(o, float) and not math.isfinite(o):
         return None
+    if isinstance(o, float):
+        return float(f"{o:.{SUMMARY_DIGITS}g}")
     if isinstance(o, dict):
         return {k: _clean(v) for k, v in o.items()}
     if isinstance(o, list):

@@ -134,8 +134,9 @@ def solve_lexicographic(
             # the LP may use what is left of the overall limit (at least 0.1 s, at most 10 s): the
             # wall-clock limit is the caller's, and a stage that ran to it leaves little
             out = _with_lp_bound(out, prob, lp_bound, obj, options, max(0.1, min(10.0, left)))
-        elif out.values is not None and out.bound is None and lp_bound is not None:
-            # no time left for the LP: the box relaxation still bounds the stage
+        if out.values is not None and out.bound is None and lp_bound is not None:
+            # no time left for the LP, or it did not finish in its time: the box relaxation still
+            # bounds the stage
             out = _with_box_bound(out, lp, obj, options)
         last = out
         if not out.status.has_solution or out.values is None:
@@ -187,6 +188,11 @@ def _unreached(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.nda
     if b is not None:
         b = min(b, v) if obj.sense == "min" else max(b, v)  # never past the plan's own value (LP tolerance)
     source = "LP relaxation of the stage (no time left for its MIP)" if b is not None else ""
+    if b is None and lp_bound is not None:
+        b = lp.box_bound(obj)
+        if b is not None:
+            b = min(b, v) if obj.sense == "min" else max(b, v)
+            source = BOX_BOUND_SOURCE
     return StageResult(obj.name, SolveStatus.FEASIBLE, v, b, time.perf_counter() - t0, "start", v, source,
                        time_limit_hit=True)
 
