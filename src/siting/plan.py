@@ -6,17 +6,59 @@ figures (costs, shortfalls, coverage) are recomputed from it by the independent 
 :func:`siting.analysis.evaluate.evaluate`, so a plan from any source (a solver, a file, a
 planner's hand edit) is checked the same way. :func:`used_area_m2` is the one definition of
 a space's used floor area with time-shared services (M4).
+
+:meth:`Outcome.to_geodataframes` and :meth:`Outcome.write` need the tables (``analysis``) and
+the output folder (``io``), which sit above this module. They reach them through
+:func:`register_writers`, which :mod:`siting.api` calls when ``siting`` is imported (every
+import of ``siting.plan`` imports the package first), so this module still imports only
+``core`` and the import contracts hold.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from siting.core.instance import Instance
 from siting.core.options import SolverOptions
 from siting.core.results import SolveResult
+from siting.errors import SolverError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+_WRITERS: dict[str, Callable[..., Any]] = {}
+"""The functions behind :class:`Outcome`'s methods, by name (``layers``, ``write``), set by
+:func:`register_writers` from :mod:`siting.api`."""
+
+
+def register_writers(*, layers: Callable[[Outcome], dict[str, gpd.GeoDataFrame]],
+                     write: Callable[..., Path]) -> None:
+    """Set the functions behind :meth:`Outcome.to_geodataframes` and :meth:`Outcome.write`.
+
+    Parameters
+    ----------
+    layers : ``layers(outcome)`` → the plan's GIS layers by name
+        (:func:`siting.io.outputs.plan_layers` of the outcome's figures).
+    write : ``write(outcome, folder, **options)`` → the folder written
+        (:func:`siting.io.outputs.write_outcome`).
+
+    Notes
+    -----
+    :mod:`siting.api` calls this on import; nothing else needs to. It is the one place where
+    this module hands work to the stages above it without importing them.
+    """
+    _WRITERS.update(layers=layers, write=write)
+
+
+def _writer(name: str) -> Callable[..., Any]:
+    if name not in _WRITERS:  # only when siting.api failed to import
+        raise RuntimeError(f"Outcome.{name}: siting.api is not imported (import siting first)")
+    return _WRITERS[name]
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +159,75 @@ class Outcome:
     model_size: dict[str, int]
     options: SolverOptions
     parts: int = 1
+
+    def to_geodataframes(self) -> dict[str, gpd.GeoDataFrame]:
+        """The plan's layers as GeoDataFrames, the layers of ``plan.gpkg``, with ids, not indices.
+
+        Returns
+        -------
+        dict of str to geopandas.GeoDataFrame
+            In the instance's CRS, full precision (the files round to 6 decimals):
+
+            - ``communities``: one row per community (``community_id``, name, district, households,
+              required / provided area and area per 100 households before and after, ``area_short_m2``,
+              ``hub_space_id``, demand, users served, ``coverage_before`` / ``coverage_after``,
+              ``coverage_short_users``, the health-check and 2SFCA columns), on its geometry;
+            - ``spaces``: every candidate space (``space_id``, source, floor, ``status``, ``taken``,
+              ``services`` hosted, ``used_area_m2``, ``area_m2_<service>``, ``hub_of``, costs), so
+              the spaces passed over show too;
+            - ``links``: one line per (community, space, service) served: ``community_id``,
+              ``space_id``, ``service``, ``users``, ``walk_min``;
+            - ``hubs``: the spaces that are a community's hub (rows of ``spaces``);
+            - ``shortfalls``: each standard not met (``community_id``, ``rule``, ``item``,
+              ``required``, ``short``, ``unit``, ``reason``) on its community's geometry; an
+              empty frame when every standard is met.
+
+        Raises
+        ------
+        SolverError
+            The solve found no plan (the message gives its status).
+
+        Notes
+        -----
+        Computed by :func:`siting.io.outputs.plan_layers` from
+        :func:`siting.analysis.figures.plan_figures`, the same values :meth:`write` writes.
+        """
+        if self.plan is None or self.evaluation is None:
+            raise SolverError(f"{self.instance.name}: no plan to turn into layers, the solve ended "
+                              f"{self.result.status.value} ({self.result.message or 'no message'})")
+        layers: dict[str, gpd.GeoDataFrame] = _writer("layers")(self)
+        return layers
+
+    def write(self, folder: str | Path, *, force: bool = False, scenario: Any = None,
+              lang: str | None = None) -> Path:
+        """Write the plan folder ``siting run`` writes (report, GeoPackage, GeoJSON, CSV, summary.json).
+
+        Parameters
+        ----------
+        folder : the folder to create; written atomically (a failure leaves no half-written folder).
+        force : replace an existing non-empty folder (refused otherwise).
+        scenario : the :class:`~siting.io.scenario.Scenario` to save as ``scenario.yaml``
+            (default: the instance's settings).
+        lang : the report's language, ``"en"`` or ``"zh"`` (default: the scenario's, else en).
+
+        Returns
+        -------
+        pathlib.Path
+            The folder written.
+
+        Raises
+        ------
+        OutputError
+            ``folder`` exists and is not empty (without ``force``), is a file, or its parent is
+            missing or not writable; nothing is written.
+
+        Notes
+        -----
+        The same function as the CLI's: :func:`siting.io.outputs.write_outcome`. A solve without a
+        plan still writes ``summary.json``, ``scenario.yaml`` and the report.
+        """
+        written: Path = _writer("write")(self, folder, force=force, scenario=scenario, lang=lang)
+        return written
 
     def __repr__(self) -> str:
         """One line: instance, status, objective and bound, spaces taken, violations, seconds."""

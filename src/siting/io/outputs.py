@@ -98,13 +98,32 @@ def tidy(df: Any) -> Any:
     return out
 
 
-def shortfall_layer(fig: PlanFigures) -> gpd.GeoDataFrame | None:
-    """Each standard not met (``shortfalls.csv``) with its community's geometry, for GIS."""
-    if fig.shortfalls is None or fig.communities is None or not len(fig.shortfalls):
-        return None
+def plan_layers(fig: PlanFigures) -> dict[str, gpd.GeoDataFrame]:
+    """The GIS layers of a plan, as ``plan.gpkg`` holds them (before rounding).
+
+    Parameters
+    ----------
+    fig : the outcome's figures (:func:`siting.analysis.figures.plan_figures`), with a plan.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        ``communities``, ``spaces`` (every candidate, column ``taken``), ``links``, ``hubs`` (the
+        spaces that are a community's hub) and ``shortfalls`` (empty when every standard is met).
+
+    Raises
+    ------
+    ValueError
+        ``fig`` has no plan tables (the solve found no plan).
+    """
+    if (fig.communities is None or fig.spaces is None or fig.candidates is None or fig.links is None
+            or fig.shortfalls is None):
+        raise ValueError("plan_layers: the figures have no plan tables (the solve found no plan)")
     geo = fig.communities[["community_id", "name", "geometry"]]
-    out = geo.merge(fig.shortfalls, on="community_id", how="inner")
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=fig.communities.crs)
+    short = gpd.GeoDataFrame(geo.merge(fig.shortfalls, on="community_id", how="inner"), geometry="geometry",
+                             crs=fig.communities.crs)
+    return {"communities": fig.communities, "spaces": fig.candidates, "links": fig.links,
+            "hubs": fig.spaces[fig.spaces["hub_of"] != ""], "shortfalls": short}
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -148,12 +167,9 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
         (tmp / "scenario.yaml").write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
                                            encoding="utf-8")
         if fig.communities is not None:
-            hubs = fig.spaces[fig.spaces["hub_of"] != ""]
             gpkg = tmp / "plan.gpkg"
-            layers = {"communities": fig.communities, "spaces": fig.candidates, "links": fig.links, "hubs": hubs,
-                      "shortfalls": shortfall_layer(fig)}
-            for layer, gdf in layers.items():
-                if gdf is not None and len(gdf):
+            for layer, gdf in plan_layers(fig).items():
+                if len(gdf):
                     gdf = tidy(gdf)
                     gdf.to_file(gpkg, layer=layer, driver="GPKG")
                     geo = gdf.to_crs(4326) if gdf.crs is not None else gdf
