@@ -32,8 +32,8 @@ def outcome() -> Outcome:
     """Two communities, three spaces: one community is served, the other is out of reach (a shortfall)."""
     st = settings("infant_care")
     inst = tiny(communities=[[0, 0], [20_000, 0]], spaces=[[50, 0], [5000, 0], [80, 0]],
-                res=residents(2, r0_2=[100, 100]), st=st, households=[400, 400], space_area_m2=[300, 300, 100], acquisition_cny=1_000,
-                retrofit_cny_per_m2=100)
+                res=residents(2, r0_2=[100, 100]), st=st, households=[400, 400], space_area_m2=[300, 300, 100],
+                acquisition_cny=1_000, retrofit_cny_per_m2=100)
     out = solve_instance(inst, EXACT)
     assert out.result.status is SolveStatus.OPTIMAL and out.plan is not None
     return out
