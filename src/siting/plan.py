@@ -63,7 +63,31 @@ def _writer(name: str) -> Callable[..., Any]:
 
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """Decisions of a plan (indices refer to the instance's communities / spaces / services)."""
+    """Decisions of a plan; indices refer to the instance's communities (C), spaces (J) and services (S).
+
+    Attributes
+    ----------
+    taken : numpy.ndarray
+        ``[J]`` bool: the spaces taken.
+    hosted : numpy.ndarray
+        ``[J, S]`` bool: the services each space hosts.
+    service_area_m2 : numpy.ndarray
+        ``[J, S]`` floor area given to each service.
+    served_community, served_space, served_service, served_users : numpy.ndarray
+        ``[k]`` service links: community, space and service indices and the users served.
+    attributed_community, attributed_space, attributed_m2 : numpy.ndarray
+        ``[n]`` area attribution (M5): floor area of a space counted for a community.
+    hub_space : numpy.ndarray
+        ``[C]`` the space index of each community's hub, -1 for none.
+    result : SolveResult, optional
+        The solver-neutral result the plan came from.
+    stages : tuple of str
+        The lexicographic stages solved.
+
+    Notes
+    -----
+    :meth:`siting.plan.Outcome.to_geodataframes` gives the same decisions with ids.
+    """
 
     taken: np.ndarray  # [J] bool
     hosted: np.ndarray  # [J,S] bool
@@ -81,6 +105,7 @@ class Plan:
 
     @property
     def n_taken(self) -> int:
+        """Number of spaces taken."""
         return int(self.taken.sum())
 
     def __repr__(self) -> str:
@@ -113,6 +138,18 @@ def used_area_m2(service_area_m2: np.ndarray, share_group: np.ndarray) -> np.nda
 
 @dataclass(frozen=True)
 class Violation:
+    """A rule a plan breaks, found by :func:`~siting.analysis.evaluate.evaluate`.
+
+    Attributes
+    ----------
+    rule : str
+        The rule's name (``space_status``, ``walking_limit``, ``budget``, …).
+    where : str
+        The community, space or link, by id.
+    message : str
+        What is wrong, in the planner's words.
+    """
+
     rule: str
     where: str
     message: str
@@ -123,7 +160,29 @@ class Violation:
 
 @dataclass(frozen=True, eq=False)
 class Evaluation:
-    """Everything recomputed from a plan: feasibility, objectives and the planner's figures."""
+    """Everything recomputed from a plan: feasibility, objectives and the planner's figures.
+
+    Attributes
+    ----------
+    violations : tuple of Violation
+        Every rule broken (empty: the plan is feasible).
+    used_area_m2 : numpy.ndarray
+        ``[J]`` floor area each space uses, time-shared services counted once (M4).
+    served_users : numpy.ndarray
+        ``[C, S]`` users served by new spaces.
+    coverage_need, coverage_short_users : numpy.ndarray
+        ``[C, S]`` users the standard asks to serve within the walking limit, and those not served.
+    area_provided_m2, area_short_m2 : numpy.ndarray
+        ``[C]`` floor area counted for each community (existing + attributed) and its shortfall.
+    hub_short : numpy.ndarray
+        ``[C]`` bool: a community that needs a hub and has none.
+    cost_cny : float
+        Cost of the plan over the horizon (M7), with ``cost_breakdown_cny`` by component.
+    shortfall, weighted_served, min_coverage : float
+        Objectives O1, O2 and O4; ``colocated_pairs``: co-located service pairs (M10).
+    objectives : dict of str to float
+        Each stage's objective, recomputed.
+    """
 
     violations: tuple[Violation, ...]
     used_area_m2: np.ndarray  # [J]
@@ -143,13 +202,39 @@ class Evaluation:
 
     @property
     def feasible(self) -> bool:
+        """True when the plan breaks no rule."""
         return not self.violations
 
 
 @dataclass(frozen=True, eq=False)
 class Outcome:
     """What a solve produced: the result (always), the plan and its evaluation (when solved),
-    and the solver options the run actually used."""
+    and the solver options the run actually used.
+
+    Attributes
+    ----------
+    instance : Instance
+        The instance solved.
+    result : SolveResult
+        Solver-neutral status, objective, bound, gap, seconds and stages.
+    plan : Plan or None
+        The plan (``None`` when the solver found none).
+    evaluation : Evaluation or None
+        The plan's independent check.
+    build_s : float
+        Seconds spent building the model.
+    model_size : dict of str to int
+        Rows, columns, nonzeros, … of the model.
+    options : SolverOptions
+        The options the run used.
+    parts : int
+        Independent parts solved.
+
+    Notes
+    -----
+    :meth:`to_geodataframes` gives the plan's layers, :meth:`write` the plan folder and
+    ``siting.report(outcome, path)`` the HTML report.
+    """
 
     instance: Instance
     result: SolveResult

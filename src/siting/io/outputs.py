@@ -149,12 +149,36 @@ def formula_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, scenario: Any = None,
                   figures: PlanFigures | None = None, lang: str | None = None) -> Path:
-    """Write all outputs of ``outcome`` to ``out`` atomically; returns the folder.
+    """Write all outputs of ``outcome`` to ``out`` atomically (the folder ``siting run`` writes).
 
-    ``scenario``: the settings to save as ``scenario.yaml`` (default: the instance's);
-    ``figures``: the outcome's :class:`~siting.analysis.figures.PlanFigures` when the caller has
-    already computed them (the CLI prints its summary from the same value);
-    ``lang``: the report's language, en | zh (default: the scenario's ``report.lang``, else en)."""
+    Parameters
+    ----------
+    outcome : Outcome
+        The solve, with or without a plan (without: ``summary.json``, ``scenario.yaml`` and the
+        report only).
+    out : str or pathlib.Path
+        The folder to create.
+    force : bool
+        Replace an existing non-empty folder.
+    scenario : Scenario, optional
+        The settings to save as ``scenario.yaml`` (default: the instance's).
+    figures : PlanFigures, optional
+        The outcome's :func:`~siting.analysis.figures.plan_figures` when the caller has already
+        computed them (the CLI prints its summary from the same value).
+    lang : {"en", "zh"}, optional
+        The report's language (default: the scenario's ``report.lang``, else en).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is a file, a non-empty folder (without ``force``), or its parent is missing or
+        not writable; nothing is written.
+    """
     out = Path(out)
     check_output_folder(out, force)
     inst = outcome.instance
@@ -192,5 +216,24 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
 
 def write_report(outcome: Outcome, path: str | Path, *, decay: Decay = "none", title: str | None = None,
                  lang: str = "en") -> Path:
-    """Write the HTML report of ``outcome`` (:func:`siting.report.html.report_html`) to ``path`` atomically."""
+    """Write the HTML report of ``outcome`` (:func:`siting.report.html.report_html`) to ``path`` atomically.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        The solve.
+    path : str or pathlib.Path
+        The file (its folder must exist).
+    decay : {"none", "gaussian", "stepped"}
+        The 2SFCA distance decay.
+    title : str, optional
+        The page title.
+    lang : {"en", "zh"}
+        The labels' language.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     return atomic_write_text(path, report_html(outcome, plan_figures(outcome, decay), title=title, lang=lang))
