@@ -55,3 +55,21 @@ def test_a_misspelt_placeholder_is_an_error():
     with pytest.raises(KeyError, match="no_such_entry"):
         shared_doc(f)
     assert fill_doc("    {name}\n", "X") == "    " + SHARED["name"].replace("\n", "\n    ") + "\n"
+
+
+def test_measured_figures_live_in_benchmarks_results_not_in_docstrings():
+    """The classical docstrings describe methods; run times measured with them are in
+    benchmarks/results/classical_figures.md, with the commit they were recorded at."""
+    from pathlib import Path
+
+    root = Path(classical.__file__).parent
+    timing = re.compile(r"\b\d+(\.\d+)? ?(s|ms|seconds)\b(?! of the time limit)|measured on", re.I)
+    allowed = {"0.05 s", "60 s"}  # a threshold and the default limit, not measurements
+    found = []
+    for path in sorted(root.glob("*.py")):
+        for m in timing.finditer(path.read_text(encoding="utf-8")):
+            if m.group(0) not in allowed:
+                found.append(f"{path.name}: {m.group(0)}")
+    assert not found, found
+    figures = (root.parents[2] / "benchmarks" / "results" / "classical_figures.md").read_text(encoding="utf-8")
+    assert re.search(r"commit [0-9a-f]{7,40}", figures) and "pmed38" in figures
