@@ -9,10 +9,16 @@ Data flows one way (``docs/architecture.md``): inputs (``io``) → validated :cl
     >>> inst = Instance.from_geodataframes(communities_gdf, spaces_gdf, PlanningSettings())
     >>> outcome = solve_instance(inst)
     >>> outcome.plan, outcome.evaluation.feasible
+    >>> layers = outcome.to_geodataframes()      # communities, spaces, links, hubs, shortfalls
+    >>> outcome.write("plan")                    # the folder `siting run` writes
+    >>> siting.report(outcome, "report.html")    # the HTML report alone
+
+``siting.report`` is the report package and also a function (:func:`siting.api.report`); it is
+not in ``__all__``, so ``from siting import *`` leaves it alone.
 """
 
 from siting.analysis.evaluate import evaluate
-from siting.api import load_instance, run_scenario, write_outcome
+from siting.api import load_instance, run_scenario, write_outcome, write_report
 from siting.core.instance import Instance
 from siting.core.options import SolverOptions
 from siting.core.results import SolveResult, SolveStatus
@@ -30,5 +36,5 @@ __all__ = [
     "Evaluation", "InputError", "Instance", "Outcome", "Plan", "PlanningSettings", "ReachTable", "Scenario",
     "ScenarioError", "SitingError", "SitingWarning", "SolveResult", "SolveStatus", "SolverError", "SolverOptions",
     "build_model", "evaluate", "load_instance", "load_scenario", "run_scenario", "solve_instance",
-    "straight_line_reach", "write_outcome",
+    "straight_line_reach", "write_outcome", "write_report",
 ]

@@ -40,6 +40,15 @@ class InputError(SitingError, ValueError):
 
     It is also a ``ValueError``, so that ``except ValueError`` (as in spopt-style code)
     still catches it.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    file, row, field : optional
+        Where: the file (or section), the 1-based data row (header excluded), the column or key.
+    expected : str, optional
+        What was expected, in the user's words.
     """
 
     def __init__(
@@ -61,7 +70,18 @@ class InputError(SitingError, ValueError):
 
 
     def located(self, file: str) -> InputError:
-        """The same error, naming ``file`` when it named no file (or only a section name)."""
+        """The same error, naming ``file`` when it named no file (or only a section name).
+
+        Parameters
+        ----------
+        file : str
+            The file to name.
+
+        Returns
+        -------
+        InputError
+            ``self`` when it already names a file, else a copy that names ``file``.
+        """
         if self.location.file and self.location.file not in ("standard", "catalogue_overrides"):
             return self
         field = self.location.field

@@ -54,7 +54,28 @@ that of the last step (still cut at the service's walking limit)."""
 
 
 def decay_weight(minutes: np.ndarray, limit: np.ndarray, decay: Decay = "none") -> np.ndarray:
-    """Weight ``W`` of each pair's walking ``minutes`` under catchment ``limit`` (0 beyond it)."""
+    """Distance-decay weight of each pair's walking time within its catchment (0 beyond it).
+
+    Parameters
+    ----------
+    minutes : numpy.ndarray
+        Walking minutes of each pair.
+    limit : numpy.ndarray
+        The catchment in minutes (the service's walking limit), broadcast against ``minutes``.
+    decay : {"none", "gaussian", "stepped"}
+        ``none``: 1 inside; ``gaussian``: Dai's Gaussian, 1 at 0 min falling to 0 at the
+        limit; ``stepped``: the weights of :data:`STEPS`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Weights in [0, 1], the shape of ``minutes``.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``decay``.
+    """
     t = np.asarray(minutes, dtype=float)
     d0 = np.broadcast_to(np.asarray(limit, dtype=float), t.shape)
     inside = t <= d0 + 1e-9
@@ -106,7 +127,27 @@ def _pairs(inst: Instance, plan: Plan | None) -> tuple[np.ndarray, ...]:
 
 
 def two_step_fca(inst: Instance, plan: Plan | None = None, decay: Decay = "none") -> np.ndarray:
-    """Accessibility ``A[c,s]`` (places per user in demand); ``plan=None`` gives *before*."""
+    """Two-step floating catchment accessibility of every community to every service.
+
+    Parameters
+    ----------
+    inst : Instance
+        Demand (users per community and service), existing floor area and walking times.
+    plan : Plan, optional
+        The plan whose hosted floor area adds supply; ``None`` gives the accessibility *before*.
+    decay : {"none", "gaussian", "stepped"}
+        Distance decay (:func:`decay_weight`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``A[c, s]``: places per user in demand (1 = supply within reach matches demand).
+
+    Notes
+    -----
+    Supply points are each community's existing facilities (reaching that community only)
+    and each space's floor area per service; the catchment is the service's walking limit.
+    """
     C, J, S = inst.n_communities, inst.n_spaces, inst.n_services
     if C == 0 or S == 0:
         return np.zeros((C, S))
@@ -125,9 +166,21 @@ def two_step_fca(inst: Instance, plan: Plan | None = None, decay: Decay = "none"
 def accessibility_table(inst: Instance, plan: Plan | None, decay: Decay = "none") -> pd.DataFrame:
     """One row per (community, service): demand and 2SFCA accessibility before / after.
 
-    Columns: ``access_before`` / ``access_after`` (places per user in demand, 1 = supply
-    matches demand), the same in m² per user, and ``access_change``. ``decay`` selects the
-    distance decay (module docstring); the table records it in column ``decay``.
+    Parameters
+    ----------
+    inst : Instance
+        The instance.
+    plan : Plan or None
+        The plan (``None``: *after* equals *before*).
+    decay : {"none", "gaussian", "stepped"}
+        Distance decay (module docstring); recorded in column ``decay``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``community_id``, ``district``, ``service``, ``max_walk_min``, ``demand_users``,
+        ``access_before`` / ``access_after`` (places per user in demand, 1 = supply matches
+        demand), the same in m² per user, ``access_change`` and ``decay``.
     """
     C, S = inst.n_communities, inst.n_services
     before = two_step_fca(inst, None, decay)
@@ -150,7 +203,19 @@ def accessibility_table(inst: Instance, plan: Plan | None, decay: Decay = "none"
 
 
 def accessibility_by_service(table: pd.DataFrame) -> pd.DataFrame:
-    """Per service: demand-weighted mean accessibility and the share of demand with A ≥ 1."""
+    """Per service: demand-weighted mean accessibility and the share of demand with A ≥ 1.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`accessibility_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``service``, ``demand_users``, ``mean_access_before`` / ``_after`` and
+        ``demand_share_served_before`` / ``_after`` (NaN for a service without demand).
+    """
     rows = []
     for sid, g in table.groupby("service", sort=False):
         d = g["demand_users"].to_numpy(float)
@@ -168,8 +233,17 @@ def accessibility_by_service(table: pd.DataFrame) -> pd.DataFrame:
 def accessibility_by_community(table: pd.DataFrame) -> pd.DataFrame:
     """Per community: the demand-weighted mean of ``min(A, 1)`` over services, before / after.
 
-    1 means every service's demand has supply within walking distance (surplus of one
-    service does not make up for another's lack); NaN for a community without demand.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`accessibility_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``community_id``, ``access_before``, ``access_after``: 1 means every service's demand
+        has supply within walking distance (surplus of one service does not make up for
+        another's lack); NaN for a community without demand.
     """
     d = table["demand_users"].to_numpy(float)
     out = pd.DataFrame({"community_id": table["community_id"], "_d": d})

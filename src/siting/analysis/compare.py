@@ -50,6 +50,23 @@ def _get(d: dict[str, Any], path: str) -> Any:
 
 
 def load_summary(folder: str | Path) -> dict[str, Any]:
+    """The ``summary.json`` of a plan folder.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        A folder written by ``siting run`` / :meth:`Outcome.write <siting.plan.Outcome.write>`.
+
+    Returns
+    -------
+    dict
+        The summary as written.
+
+    Raises
+    ------
+    InputError
+        The folder has no ``summary.json``, or it is not valid JSON (the line is named).
+    """
     path = Path(folder) / "summary.json"
     if not path.is_file():
         raise InputError("no summary.json: not a siting output folder", file=str(folder))
@@ -60,7 +77,23 @@ def load_summary(folder: str | Path) -> dict[str, Any]:
 
 
 def compare_table(folders: list[str | Path]) -> pd.DataFrame:
-    """Figures × plans; column names are the folders' names (made unique)."""
+    """The key figures of solved plans side by side (``siting compare`` of plan folders).
+
+    Parameters
+    ----------
+    folders : list of str or pathlib.Path
+        Plan folders (each with a ``summary.json``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure, one column per plan, named by its folder (made unique).
+
+    Raises
+    ------
+    InputError
+        A folder is not a plan folder (:func:`load_summary`).
+    """
     summaries = [load_summary(f) for f in folders]
     names: list[str] = []
     for f in folders:

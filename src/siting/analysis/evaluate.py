@@ -12,22 +12,50 @@ minus co-location bonus (O3), worst coverage (O4).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from siting.core.instance import Instance
 from siting.plan import Evaluation, Plan, Violation, used_area_m2
 
 
-def _tol(x: np.ndarray | float) -> np.ndarray | float:
+def _tol(x: Any) -> Any:
+    """Absolute tolerance of a value or array: 1e-6 × max(1, |x|) (same shape as ``x``)."""
     return 1e-6 * np.maximum(1.0, np.abs(x))
 
 
 def evaluate(inst: Instance, plan: Plan) -> Evaluation:
+    """Check ``plan`` against every rule of ``inst`` and recompute its objectives, without a solver.
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance the plan is for.
+    plan : Plan
+        Decisions from any source: a solver, a file, a planner's hand edit.
+
+    Returns
+    -------
+    Evaluation
+        ``violations`` (empty when the plan is feasible; ``feasible`` says so), used floor
+        area per space, users served, coverage and area shortfalls, hub shortfalls, cost and
+        its breakdown, and the objectives (shortfall O1, weighted users served O2, cost O3,
+        worst coverage O4).
+
+    Notes
+    -----
+    Only the instance's arrays and the plan's decisions are read, never the model builder's
+    index sets, so a builder bug shows up here as a violation. At most 20 violations are
+    listed per check. The rules are those of the module docstring (numbers as in
+    ``docs/model.md``).
+    """
     J, S, C = inst.n_spaces, inst.n_services, inst.n_communities
     sids, cids, jids = inst.service_ids, inst.community_ids, inst.space_ids
     out: list[Violation] = []
 
-    def flag(rule: str, idx: np.ndarray, where, message) -> None:
+    def flag(rule: str, idx: Any, where: Callable[[int], str], message: Callable[[int], str]) -> None:
         for i in np.flatnonzero(idx)[:20]:
             out.append(Violation(rule, where(i), message(i)))
 

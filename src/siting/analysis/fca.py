@@ -90,6 +90,16 @@ def step_weights(steps: Mapping[float, float]) -> WeightFn:
 def gaussian_weights(sigma: float) -> WeightFn:
     """``W(c) = exp(-c² / (2 σ²))``, as ``access.weights.gaussian`` (no normalising factor, W(0) = 1).
 
+    Parameters
+    ----------
+    sigma : float
+        The width σ, in the cost's unit.
+
+    Returns
+    -------
+    WeightFn
+        The weight of a cost or an array of costs.
+
     Raises
     ------
     InputError
@@ -104,8 +114,19 @@ def gaussian_weights(sigma: float) -> WeightFn:
 def gravity_weights(scale: float, alpha: float, min_cost: float = 0.0) -> WeightFn:
     """``W(c) = (max(c, min_cost) / scale) ** alpha``, as ``access.weights.gravity``.
 
-    ``alpha`` is not negated: pass ``alpha=-2`` for the usual inverse-square decay, and a
-    positive ``min_cost`` to avoid an infinite weight at cost 0.
+    Parameters
+    ----------
+    scale : float
+        The cost that has weight 1.
+    alpha : float
+        The exponent, not negated: pass ``alpha=-2`` for the usual inverse-square decay.
+    min_cost : float
+        Costs below it count as it; a positive value avoids an infinite weight at cost 0.
+
+    Returns
+    -------
+    WeightFn
+        The weight of a cost or an array of costs.
 
     Raises
     ------
@@ -267,7 +288,18 @@ def enhanced_two_step_fca(demand: pd.DataFrame, supply: pd.DataFrame, cost: pd.D
                           weight: WeightFn | None = None, name: str = "e2sfca", **kwargs: Any) -> pd.DataFrame:
     """E2SFCA: :func:`two_step_fca` with stepped weights, by default ``access``'s
     ``{10: 1, 20: 0.68, 30: 0.22}`` (:data:`E2SFCA_STEPS`; pass ``weight=step_weights({5: 1,
-    10: 0.68, 15: 0.22})`` for the 5/10/15-minute circles). Other arguments as :func:`two_step_fca`.
+    10: 0.68, 15: 0.22})`` for the 5/10/15-minute circles).
+
+    Parameters
+    ----------
+    demand, supply, cost : pandas.DataFrame
+        As :func:`two_step_fca`.
+    weight : WeightFn, optional
+        The decay; default ``step_weights(E2SFCA_STEPS)``.
+    name : str
+        Prefix of the result's columns.
+    **kwargs
+        The other keywords of :func:`two_step_fca` (column names, ``max_cost``, ``normalize``).
 
     Returns
     -------

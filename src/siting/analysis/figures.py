@@ -28,7 +28,24 @@ from siting.plan import Outcome
 
 @dataclass(frozen=True, eq=False)
 class PlanFigures:
-    """Figures of one outcome. The plan tables are ``None`` when the solve found no plan."""
+    """Figures of one outcome. The plan tables are ``None`` when the solve found no plan.
+
+    Attributes
+    ----------
+    summary : dict
+        ``summary.json``.
+    accessibility, accessibility_by_service : pandas.DataFrame
+        2SFCA per community × service and per service, before / after.
+    healthcheck, healthcheck_districts : pandas.DataFrame
+        Health-check index per community and per district, before / after.
+    decay : str
+        The 2SFCA distance decay used.
+    communities, spaces, candidates, links : geopandas.GeoDataFrame or None
+        Communities (with health-check and accessibility columns), the spaces taken, every
+        candidate space (column ``taken``) and the service links.
+    services, coverage_by_age, shortfalls : pandas.DataFrame or None
+        Per service, per age group, and every standard not met.
+    """
 
     summary: dict[str, Any]
     accessibility: pd.DataFrame  # per community × service, before/after (2SFCA)
@@ -46,13 +63,38 @@ class PlanFigures:
 
 
 def reproducible(outcome: Outcome) -> bool:
-    """Whether running again gives the same plan: deterministic mode (a work budget in nodes) and
-    no solve stopped by the wall clock, whose reach depends on the machine's load."""
+    """Whether running again gives the same plan.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        A solve.
+
+    Returns
+    -------
+    bool
+        True in deterministic mode (a work budget in nodes) when no solve was stopped by the
+        wall clock, whose reach depends on the machine's load.
+    """
     return bool(outcome.options.deterministic and not outcome.result.time_limit_hit)
 
 
 def plan_figures(outcome: Outcome, decay: Decay = "none") -> PlanFigures:
-    """Compute every figure of ``outcome`` once (2SFCA with distance ``decay``)."""
+    """Compute every figure of ``outcome`` once: what the output folder and the report show.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        A solve, with or without a plan.
+    decay : {"none", "gaussian", "stepped"}
+        The 2SFCA distance decay (:func:`~siting.analysis.accessibility.decay_weight`).
+
+    Returns
+    -------
+    PlanFigures
+        The summary and the accessibility and health-check tables; the plan tables too when
+        the solve found a plan (else ``None``).
+    """
     inst, plan, ev = outcome.instance, outcome.plan, outcome.evaluation
     acc = accessibility_table(inst, plan, decay)
     by_service = accessibility_by_service(acc)

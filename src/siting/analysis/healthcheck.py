@@ -86,7 +86,20 @@ def _district(inst: Instance) -> np.ndarray:
 
 
 def weighted_gini(x: np.ndarray, w: np.ndarray | None = None) -> float:
-    """Weighted Gini coefficient of ``x ≥ 0`` (0 when all equal or the mean is 0), O(n log n)."""
+    """Weighted Gini coefficient of ``x ≥ 0``, in O(n log n).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Non-negative values (non-finite ones are left out).
+    w : numpy.ndarray, optional
+        Weights (default 1 each; non-positive weights are left out).
+
+    Returns
+    -------
+    float
+        In [0, 1): 0 when all values are equal, when the weighted mean is 0 or nothing is left.
+    """
     x = np.asarray(x, dtype=float)
     w = np.ones_like(x) if w is None else np.asarray(w, dtype=float)
     ok = np.isfinite(x) & (w > 0)
@@ -105,7 +118,24 @@ def weighted_gini(x: np.ndarray, w: np.ndarray | None = None) -> float:
 
 
 def healthcheck_table(inst: Instance, plan: Plan | None, evaluation: Evaluation | None) -> pd.DataFrame:
-    """Per community: components, base, balance and index before / after (module docstring)."""
+    """Per community: the health-check components, base, balance and index before / after.
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance (existing facilities, demand, districts).
+    plan : Plan or None
+        The plan; ``None`` makes *after* equal *before*.
+    evaluation : Evaluation or None
+        The plan's :func:`~siting.analysis.evaluate.evaluate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``community_id``, ``name``, ``district``, ``households``, ``health_score_input``,
+        ``base_/balance_/index_before|after``, ``base_change`` and each component before /
+        after (definitions in the module docstring).
+    """
     comp = _components(inst, evaluation if plan is not None else None)
     district = _district(inst)
     com = inst.communities
@@ -154,14 +184,37 @@ def _group_row(name: str, g: pd.DataFrame) -> dict[str, float | str | int]:
 
 
 def healthcheck_districts(table: pd.DataFrame) -> pd.DataFrame:
-    """Per district of a :func:`healthcheck_table`, plus a last row ``ALL`` for the instance."""
+    """Per district of a :func:`healthcheck_table`, plus a last row ``ALL`` for the instance.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`healthcheck_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district``, ``communities``, ``households`` and, before / after, the household-
+        weighted base, its Gini, balance (100 × (1 − Gini)), worst-decile base and ratio, index.
+    """
     rows = [_group_row(str(d), g) for d, g in table.groupby("district", sort=True)]
     rows.append(_group_row("ALL", table))
     return pd.DataFrame(rows)
 
 
 def healthcheck_summary(table: pd.DataFrame) -> dict[str, float | int]:
-    """The ``ALL`` row as a JSON-ready dict (for ``summary.json`` and scenario comparison)."""
+    """The ``ALL`` row of :func:`healthcheck_districts` as a JSON-ready dict.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`healthcheck_table`.
+
+    Returns
+    -------
+    dict of str to float or int
+        As written to ``summary.json`` (``communities`` an int, the rest floats).
+    """
     row = _group_row("ALL", table)
     return {k: (int(v) if k == "communities" else float(v)) for k, v in row.items() if k != "district"}
 

@@ -27,7 +27,27 @@ def _before_after_area(inst: Instance, ev: Evaluation) -> tuple[np.ndarray, np.n
 
 
 def community_table(inst: Instance, plan: Plan, ev: Evaluation) -> gpd.GeoDataFrame:
-    """One row per community: area per 100 households before/after, hub, coverage, shortfalls."""
+    """One row per community: area per 100 households before/after, hub, coverage, shortfalls.
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance.
+    plan : Plan
+        The plan.
+    ev : Evaluation
+        Its :func:`~siting.analysis.evaluate.evaluate`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``community_id``, name, district, street, kind, households, health score, priority,
+        ``required_area_m2``, ``area_before_m2`` / ``area_after_m2``, ``area_per_100hh_before_m2`` /
+        ``_after_m2``, ``area_short_m2``, ``meets_area_before`` / ``_after``, ``hub_space_id``,
+        ``has_hub``, ``demand_users``, users served by existing and new facilities,
+        ``coverage_before`` / ``coverage_after`` and ``coverage_short_users``, on the
+        communities' geometry.
+    """
     com = inst.communities
     before, after = _before_after_area(inst, ev)
     D = inst.demand_users.sum(axis=1)
@@ -63,10 +83,30 @@ def community_table(inst: Instance, plan: Plan, ev: Evaluation) -> gpd.GeoDataFr
 
 
 def space_table(inst: Instance, plan: Plan, ev: Evaluation, taken_only: bool = True) -> gpd.GeoDataFrame:
-    """One row per (taken) space: services hosted, floor area used, costs over the horizon."""
+    """One row per (taken) space: services hosted, floor area used, costs over the horizon.
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance.
+    plan : Plan
+        The plan.
+    ev : Evaluation
+        Its :func:`~siting.analysis.evaluate.evaluate`.
+    taken_only : bool
+        Only the spaces taken (default); ``False``: every candidate, with column ``taken``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``space_id``, name, source, floor, ``status``, ``taken``, ``area_m2``, ``used_area_m2``,
+        ``services`` (``;``-separated ids), ``n_services``, ``hub_of`` (community ids), fixed,
+        area and total cost, ``operating_cny_per_year`` and ``area_m2_<service>``, on the
+        spaces' geometry.
+    """
     spa = inst.spaces
     hosted = [";".join(inst.service_ids[s] for s in np.flatnonzero(plan.hosted[j])) for j in range(inst.n_spaces)]
-    hub_of = {}
+    hub_of: dict[int, list[str]] = {}
     for c, j in enumerate(plan.hub_space):
         if j >= 0:
             hub_of.setdefault(int(j), []).append(inst.community_ids[c])
@@ -95,7 +135,21 @@ def space_table(inst: Instance, plan: Plan, ev: Evaluation, taken_only: bool = T
 
 
 def link_table(inst: Instance, plan: Plan) -> gpd.GeoDataFrame:
-    """Who is served where: one row per (community, space, service) with users and minutes."""
+    """Who is served where: one row per (community, space, service) with users and minutes.
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance.
+    plan : Plan
+        The plan.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``community_id``, ``space_id``, ``service``, ``users``, ``walk_min``, each a line from
+        the community to the space.
+    """
 
     c, j, s = plan.served_community, plan.served_space, plan.served_service
     cxy = inst.communities[["x", "y"]].to_numpy()[c]
@@ -112,7 +166,24 @@ def link_table(inst: Instance, plan: Plan) -> gpd.GeoDataFrame:
 
 
 def shortfall_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
-    """Every standard not met, with a reason in planner's words (never silently dropped)."""
+    """Every standard not met, with a reason in planner's words (never silently dropped).
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance.
+    plan : Plan
+        The plan.
+    ev : Evaluation
+        Its :func:`~siting.analysis.evaluate.evaluate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``community_id``, ``rule`` (coverage | area | hub), ``item`` (the service, or the
+        standard), ``required``, ``short``, ``unit`` and ``reason``; no rows when every
+        standard is met.
+    """
     rows: list[dict[str, Any]] = []
     cids = inst.community_ids
     budget_bound = inst.budget_cny is not None and ev.cost_cny >= inst.budget_cny * (1 - 1e-3)
@@ -148,7 +219,20 @@ def shortfall_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
 
 
 def coverage_by_age(inst: Instance, ev: Evaluation) -> pd.DataFrame:
-    """Users in demand and served (existing + new) by age group, over all services."""
+    """Users in demand and served (existing + new) by age group, over all services.
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance.
+    ev : Evaluation
+        A plan's :func:`~siting.analysis.evaluate.evaluate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``age_group``, ``demand_users``, ``served_users`` and ``coverage`` (1 without demand).
+    """
     D = inst.demand_users
     total = inst.existing_served + ev.served_users
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -164,6 +248,23 @@ def coverage_by_age(inst: Instance, ev: Evaluation) -> pd.DataFrame:
 
 
 def service_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
+    """Per service: spaces hosting it, floor area, demand, users served and coverage.
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance.
+    plan : Plan
+        The plan.
+    ev : Evaluation
+        Its :func:`~siting.analysis.evaluate.evaluate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``service``, ``spaces``, ``floor_area_m2``, ``demand_users``, ``served_users``
+        (existing and new facilities) and ``coverage`` (1 without demand).
+    """
     D = inst.demand_users.sum(axis=0)
     total = (inst.existing_served + ev.served_users).sum(axis=0)
     return pd.DataFrame({
@@ -178,7 +279,30 @@ def service_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
 
 def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: Any, build_s: float,
             model_size: dict[str, int]) -> dict[str, Any]:
-    """A JSON-ready summary of a solve."""
+    """A JSON-ready summary of a solve (``summary.json``).
+
+    Parameters
+    ----------
+    inst : Instance
+        The instance.
+    plan : Plan or None
+        The plan (``None``: only the instance and solver figures).
+    ev : Evaluation or None
+        Its evaluation.
+    result : SolveResult
+        The solver-neutral result (status, objective, bound, stages).
+    build_s : float
+        Seconds spent building the model.
+    model_size : dict of str to int
+        Rows, columns, nonzeros, … of the model.
+
+    Returns
+    -------
+    dict
+        Scenario, mode, standard, budget, sizes and solver figures; with a plan also the
+        checker's verdict, spaces taken, floor area, costs, standards met before / after,
+        hubs, objectives and coverage by age group.
+    """
     out: dict[str, Any] = {
         "scenario": inst.name,
         "applied_overrides": list(inst.applied_overrides),

@@ -1,18 +1,20 @@
 """Shared pieces of the classical location models: input checks and geometry.
 
 The results (and spopt's post-solve attributes, PuLP solvers as options) are in
-:mod:`._result`, re-exported here so that every model reads them as ``cm.<name>``.
+:mod:`._result`, the shared docstring entries (:func:`shared_doc`) in :mod:`._docs`; both are
+re-exported here so that every model reads them as ``cm.<name>``.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from siting.classical._docs import shared_doc
 from siting.classical._result import (
     UNASSIGNED,
     LocationResult,
@@ -24,9 +26,9 @@ from siting.classical._result import (
 from siting.errors import InputError, SitingWarning
 
 __all__ = [
-    "UNASSIGNED", "LocationResult", "SiteIndices", "as_cost_matrix", "as_site_mask", "as_vector", "check_crs",
-    "check_p", "column", "geodataframe_costs", "nearest_assignment", "no_solution", "options_or_default", "publish",
-    "site_mask_column",
+    "UNASSIGNED", "Bisection", "LocationResult", "PSitesModel", "SiteIndices", "as_cost_matrix", "as_site_mask",
+    "as_vector", "bisect_feasible", "check_crs", "check_p", "column", "geodataframe_costs", "nearest_assignment",
+    "no_solution", "options_or_default", "publish", "shared_doc", "site_mask_column",
 ]
 
 
@@ -204,6 +206,80 @@ def check_p(p: Any, n_sites: int, n_required: int = 0, *, name: str = "p_facilit
         raise InputError(f"p = {p} but {n_required} facilities are predefined (required)", field=name,
                          expected=f"p ≥ {n_required}")
     return p
+
+
+# --------------------------------------------------------------------------- models
+class PSitesModel:
+    """A model that opens ``p`` of the candidate sites (p-center, p-dispersion): the distance
+    matrix, p, the required-site mask and the name, and ``result`` once solved."""
+
+    def __init__(self, distance: np.ndarray, p: int, predefined: np.ndarray, name: str) -> None:
+        self.distance, self.p, self.predefined, self.name = distance, p, predefined, name
+        self.result: Any = None
+
+
+# --------------------------------------------------------------------------- threshold search
+Probe = Callable[[int, float], tuple[bool | None, np.ndarray | None]]
+"""``probe(k, seconds_left)`` → (True, sites) when candidate value k is feasible with those
+sites, (False, None) when it is proven infeasible, (None, None) when the solver could not tell."""
+
+
+@dataclass(frozen=True)
+class Bisection:
+    """Where :func:`bisect_feasible` stopped: the answer's index is in ``lo..hi``."""
+
+    lo: int
+    hi: int
+    sites: np.ndarray  # the sites of the best feasible value found
+    proven: bool  # lo == hi, every probe answered in time
+    probes: int
+
+
+def bisect_feasible(n_values: int, sites: np.ndarray, probe: Probe, seconds_left: Callable[[], float], *,
+                    smallest: bool) -> Bisection:
+    """Binary search over sorted candidate values for the smallest (p-center) or largest
+    (p-dispersion) feasible one, by probing the decision problem.
+
+    Parameters
+    ----------
+    n_values : int
+        Number of candidate values (indices ``0..n_values-1``, sorted ascending).
+    sites : numpy.ndarray
+        Sites of the end known to be feasible: the last value when ``smallest``, the first
+        otherwise.
+    probe : Probe
+        The decision problem at a candidate index, given the seconds left.
+    seconds_left : callable
+        Seconds of the time limit that remain; the search stops unproven below 0.05 s.
+    smallest : bool
+        Search for the smallest feasible value (True) or the largest (False).
+
+    Returns
+    -------
+    Bisection
+        ``lo``/``hi`` bracket the answer; ``sites`` realise the best feasible value found.
+    """
+    lo, hi = 0, n_values - 1
+    proven, probes = True, 0
+    while lo < hi:
+        mid = (lo + hi) // 2 if smallest else (lo + hi + 1) // 2
+        left = seconds_left()
+        if left <= 0.05:
+            proven = False
+            break
+        ok, found = probe(mid, left)
+        probes += 1
+        if ok is None:
+            proven = False
+            break
+        feasible = bool(ok) and found is not None
+        if feasible and found is not None:
+            sites = found
+        if smallest:
+            lo, hi = (lo, mid) if feasible else (mid + 1, hi)
+        else:
+            lo, hi = (mid, hi) if feasible else (lo, mid - 1)
+    return Bisection(lo, hi, sites, proven, probes)
 
 
 # --------------------------------------------------------------------------- geometry

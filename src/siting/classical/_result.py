@@ -50,6 +50,40 @@ class FacilityValue:
         return self.varValue
 
 
+@dataclass(frozen=True)
+class SiteSelection(OutcomeFigures):
+    """The fields every classical result starts with, and the open sites as spopt reads them.
+
+    ``status`` / ``objective`` / ``bound`` / ``seconds`` / ``backend`` have the meaning of
+    :class:`~siting.solvers.SolveResult`; ``facilities`` are the open site indices. A subclass
+    says how many candidate sites there are (:attr:`n_sites`).
+    """
+
+    status: SolveStatus
+    objective: float | None
+    bound: float | None
+    seconds: float
+    backend: str
+    facilities: np.ndarray
+
+    @property
+    def n_sites(self) -> int:
+        """Number of candidate sites."""
+        raise NotImplementedError
+
+    @property
+    def open_mask(self) -> np.ndarray:
+        """``(sites,)`` booleans, True for an open site."""
+        mask = np.zeros(self.n_sites, dtype=bool)
+        mask[self.facilities] = True
+        return mask
+
+    @property
+    def fac_vars(self) -> list[FacilityValue]:
+        """spopt's ``fac_vars`` without a PuLP problem: ``fac_vars[j].value()`` is 1.0 if site j is open."""
+        return [FacilityValue(f"y_{j}_", 1.0 if o else 0.0) for j, o in enumerate(self.open_mask.tolist())]
+
+
 def _lists(keys: np.ndarray, values: np.ndarray, n: int) -> list[list[int]]:
     """``out[k]`` = sorted ``values`` whose key is k, for k in 0..n-1."""
     order = np.lexsort((values, keys))
@@ -58,7 +92,7 @@ def _lists(keys: np.ndarray, values: np.ndarray, n: int) -> list[list[int]]:
 
 
 @dataclass(frozen=True)
-class LocationResult(OutcomeFigures):
+class LocationResult(SiteSelection):
     """Outcome of a classical location model.
 
     ``status`` / ``objective`` / ``bound`` / ``seconds`` / ``backend`` have the meaning of
@@ -72,12 +106,6 @@ class LocationResult(OutcomeFigures):
     The demand-weighted share is :attr:`covered_demand_percentage`.
     """
 
-    status: SolveStatus
-    objective: float | None
-    bound: float | None
-    seconds: float
-    backend: str
-    facilities: np.ndarray
     assignment: np.ndarray
     distance: np.ndarray = field(repr=False)
     weights: np.ndarray = field(repr=False)
@@ -125,16 +153,9 @@ class LocationResult(OutcomeFigures):
         return self.mean_distance
 
     @property
-    def open_mask(self) -> np.ndarray:
-        """``(sites,)`` booleans, True for an open site."""
-        mask = np.zeros(self.distance.shape[1], dtype=bool)
-        mask[self.facilities] = True
-        return mask
-
-    @property
-    def fac_vars(self) -> list[FacilityValue]:
-        """spopt's ``fac_vars`` without a PuLP problem: ``fac_vars[j].value()`` is 1.0 if j is open."""
-        return [FacilityValue(f"y_{j}_", 1.0 if o else 0.0) for j, o in enumerate(self.open_mask.tolist())]
+    def n_sites(self) -> int:
+        """Number of candidate sites (columns of the client × site matrix)."""
+        return int(self.distance.shape[1])
 
     def facility_clients(self) -> dict[int, np.ndarray]:
         """Open facility → the clients ``fac2cli`` lists for it.

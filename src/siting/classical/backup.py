@@ -56,6 +56,7 @@ class LSCPB(_Covering):
         self.solver = solver
 
     @classmethod
+    @cm.shared_doc
     def from_cost_matrix(cls, cost_matrix: Any, service_radius: float, solver: Any = None,
                          predefined_facilities_arr: Any = None, name: str = "lscp-b") -> LSCPB:
         """Build from a clients × sites cost matrix; positional order as spopt's ``LSCPB``.
@@ -68,14 +69,7 @@ class LSCPB(_Covering):
             Client i is covered by site j when ``d_ij ≤ service_radius``.
         solver : SolverOptions, a PuLP solver or None
             The solver of both stages (spopt takes it here); :meth:`solve` may override it.
-        predefined_facilities_arr : array-like, SiteIndices or None
-            Required sites (0/1 or boolean mask per site, or indices).
-        name : str
-            Problem name.
-
-        Returns
-        -------
-        LSCPB
+        {cost_matrix_end}
 
         Raises
         ------
@@ -87,6 +81,7 @@ class LSCPB(_Covering):
         return cls(d, _radius(service_radius), cm.as_site_mask(predefined_facilities_arr, d.shape[1]), solver, name)
 
     @classmethod
+    @cm.shared_doc
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           service_radius: float, solver: Any = None, predefined_facility_col: str | None = None,
                           distance_metric: str = "euclidean", name: str = "lscp-b") -> LSCPB:
@@ -94,34 +89,18 @@ class LSCPB(_Covering):
 
         Parameters
         ----------
-        gdf_demand, gdf_fac : geopandas.GeoDataFrame
-            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
-        demand_col, facility_col : str
-            Their geometry columns.
-        service_radius : float
-            Coverage distance in the CRS's unit.
+        {geodataframes}
+        {service_radius}
         solver : SolverOptions, a PuLP solver or None
             The solver of both stages.
-        predefined_facility_col : str or None
-            Column of ``gdf_fac``: True / 1 for a required site.
-        distance_metric : str
-            ``"euclidean"`` or ``"manhattan"``.
-        name : str
-            Problem name.
-
-        Returns
-        -------
-        LSCPB
-
-        Raises
-        ------
-        InputError
-            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        {predefined_facility_col}
+        {geodataframe_end}
         """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         return cls.from_cost_matrix(d, service_radius, solver, cm.site_mask_column(gdf_fac, predefined_facility_col),
                                     name)
 
+    @cm.shared_doc
     def solve(self, results: bool = True, *, options: Any = None, **overrides: Any) -> BackupCoverageResult:
         """Solve both stages (``results`` first, as spopt's ``LSCPB.solve(results=True)``).
 
@@ -132,8 +111,7 @@ class LSCPB(_Covering):
             ``fac_vars``, ``backup_perc`` and ``lscp_obj_value`` on the model.
         options : SolverOptions, a PuLP solver or None
             Overrides the constructor's ``solver``; the time limit covers both stages.
-        **overrides
-            SolverOptions fields to change.
+        {overrides}
 
         Returns
         -------

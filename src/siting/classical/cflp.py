@@ -78,6 +78,7 @@ class CFLP:
         self.result: CFLPResult | None = None
 
     @classmethod
+    @cm.shared_doc
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any, facility_capacities: Any,
                          facility_fixed_costs: Any = None, *, single_source: bool = True, per_unit_cost: bool = False,
                          p_facilities: int | None = None, predefined_facilities_arr: Any = None,
@@ -101,14 +102,7 @@ class CFLP:
             Multiply ``cost_matrix`` by each client's demand.
         p_facilities : int or None
             Open exactly p sites (None: free).
-        predefined_facilities_arr : array-like, SiteIndices or None
-            Required sites (0/1 or boolean mask per site, or indices).
-        name : str
-            Problem name.
-
-        Returns
-        -------
-        CFLP
+        {cost_matrix_end}
 
         Raises
         ------
@@ -137,6 +131,7 @@ class CFLP:
         return cls(cost, q, s, f, single_source, fixed, p, d, name)
 
     @classmethod
+    @cm.shared_doc
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, weights_cols: str,
                           facility_capacity_col: str, facility_fixed_cost_col: str | None = None, *,
                           single_source: bool = True, p_facilities: int | None = None,
@@ -146,32 +141,15 @@ class CFLP:
 
         Parameters
         ----------
-        gdf_demand, gdf_fac : geopandas.GeoDataFrame
-            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
-        demand_col, facility_col : str
-            Their geometry columns.
-        weights_cols : str
-            Demand column of ``gdf_demand``.
+        {geodataframes}
+        {weights_cols}
         facility_capacity_col : str
             Capacity column of ``gdf_fac``.
         facility_fixed_cost_col : str or None
             Opening-cost column of ``gdf_fac`` (None: 0).
         single_source, p_facilities : see :meth:`from_cost_matrix`.
-        predefined_facility_col : str or None
-            Column of ``gdf_fac``: True / 1 for a required site.
-        distance_metric : str
-            ``"euclidean"`` or ``"manhattan"``.
-        name : str
-            Problem name.
-
-        Returns
-        -------
-        CFLP
-
-        Raises
-        ------
-        InputError
-            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        {predefined_facility_col}
+        {geodataframe_end}
         """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         pre = cm.site_mask_column(gdf_fac, predefined_facility_col)
@@ -182,6 +160,7 @@ class CFLP:
             single_source=single_source, per_unit_cost=True, p_facilities=p_facilities,
             predefined_facilities_arr=pre, name=name)
 
+    @cm.shared_doc
     def solve(self, options: Any = None, results: bool = True, *, reduce: bool | None = None,
               **overrides: Any) -> CFLPResult:
         """Solve the module-docstring formulation.
@@ -191,21 +170,15 @@ class CFLP:
         options : SolverOptions, a PuLP solver or None
             Solver options, or a PuLP solver object (``pulp.PULP_CBC_CMD(msg=False)``; see
             :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
-        results : bool
-            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
-            and ``fac_vars`` on the model.
+        {results}
         reduce : bool or None
             First run the Lagrangian bound of :mod:`._cflp_lagrange`, transportation-LP and
             restricted-MIP upper bounds, close / fix the sites the bound proves, then solve the
             MIP on the rest (still exact). None (default): for multi-source instances without p
             and with ≥ 20,000 pairs. Measured figures: ``benchmarks/results/``.
-        **overrides
-            SolverOptions fields to change.
+        {overrides}
 
-        Returns
-        -------
-        CFLPResult
-            Also kept as ``self.result``.
+        {returns_result}
         """
         opts = cm.options_or_default(options, **overrides)
         return cm.publish(self, solve_cflp(self, opts, reduce), results)

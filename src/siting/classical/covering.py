@@ -100,6 +100,11 @@ class _Covering:
         """spopt's ``aij``: the 0/1 coverage matrix (1 where ``d_ij ≤ service_radius``)."""
         return (self.distance <= self.radius).astype(float)
 
+    def _program(self) -> tuple[LinearProgramBuilder, np.ndarray, dict[str, Any]]:
+        """A new program with the site binaries ``open`` (one per site) and an empty stats dict."""
+        b = LinearProgramBuilder(self.name)
+        return b, b.add_binaries("open", self.distance.shape[1]), {}
+
     def _finish(self, lp: Any, sr: Any, t0: float, extra: dict[str, float]) -> CoverageResult:
         secs = time.perf_counter() - t0
         if not sr.status.has_solution or sr.values is None:
@@ -130,6 +135,7 @@ class LSCP(_Covering):
     kind = "lscp"
 
     @classmethod
+    @cm.shared_doc
     def from_cost_matrix(cls, cost_matrix: Any, service_radius: float, predefined_facilities_arr: Any = None,
                          demand_quantity_arr: Any = None, facility_capacity_arr: Any = None,
                          name: str = "lscp") -> LSCP:
@@ -148,12 +154,9 @@ class LSCP(_Covering):
             Demand per client; only with ``facility_capacity_arr`` (the capacitated CLSCP-SO).
         facility_capacity_arr : array-like or None
             Capacity per site; demand defaults to 1 per client when only this is given.
-        name : str
-            Problem name.
+        {name}
 
-        Returns
-        -------
-        LSCP
+        {returns_model}
 
         Raises
         ------
@@ -174,6 +177,7 @@ class LSCP(_Covering):
         return cls(d, q, _radius(service_radius), None, cm.as_site_mask(predefined_facilities_arr, m), cap, name)
 
     @classmethod
+    @cm.shared_doc
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           service_radius: float, predefined_facility_col: str | None = None,
                           demand_quantity_col: str | None = None, facility_capacity_col: str | None = None,
@@ -182,48 +186,23 @@ class LSCP(_Covering):
 
         Parameters
         ----------
-        gdf_demand, gdf_fac : geopandas.GeoDataFrame
-            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
-        demand_col, facility_col : str
-            Their geometry columns.
-        service_radius : float
-            Coverage distance in the CRS's unit.
-        predefined_facility_col : str or None
-            Column of ``gdf_fac``: True / 1 for a required site.
+        {geodataframes}
+        {service_radius}
+        {predefined_facility_col}
         demand_quantity_col, facility_capacity_col : str or None
             Demand per client and capacity per site (the capacitated CLSCP-SO).
-        distance_metric : str
-            ``"euclidean"`` or ``"manhattan"``.
-        name : str
-            Problem name.
-
-        Returns
-        -------
-        LSCP
-
-        Raises
-        ------
-        InputError
-            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        {geodataframe_end}
         """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         return cls.from_cost_matrix(d, service_radius, cm.site_mask_column(gdf_fac, predefined_facility_col),
                                     cm.column(gdf_demand, demand_quantity_col, what="a demand column"),
                                     cm.column(gdf_fac, facility_capacity_col, what="a capacity column"), name)
 
+    @cm.shared_doc
     def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> CoverageResult:
         """Solve; ``solve(pulp.PULP_CBC_CMD(msg=False))`` works as in spopt.
 
-        Parameters
-        ----------
-        options : SolverOptions, a PuLP solver or None
-            Solver options, or a PuLP solver object mapped to a backend
-            (:func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
-        results : bool
-            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
-            and ``fac_vars`` on the model.
-        **overrides
-            SolverOptions fields to change (``time_limit_s=10``).
+        {solve_parameters}
 
         Returns
         -------
@@ -241,9 +220,7 @@ class LSCP(_Covering):
                 f"client {int(empty[0])} has no site within {self.radius:g}"), radius=self.radius)
             return cm.publish(self, self.result, results)
         m = self.distance.shape[1]
-        b = LinearProgramBuilder(self.name)
-        y = b.add_binaries("open", m)
-        extra: dict[str, Any] = {}
+        b, y, extra = self._program()
         if self.capacity is None:
             rows_c, w = merge_identical_rows(cover, self.weights)
             coo = rows_c.tocoo()
@@ -273,6 +250,7 @@ class MCLP(_Covering):
     kind = "mclp"
 
     @classmethod
+    @cm.shared_doc
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any, service_radius: float, p_facilities: int,
                          predefined_facilities_arr: Any = None, name: str = "mclp", *,
                          facility_capacity_arr: Any = None) -> MCLP:
@@ -291,14 +269,11 @@ class MCLP(_Covering):
         predefined_facilities_arr : array-like, SiteIndices or None
             Required sites (0/1 or boolean mask per site, or indices; see
             :func:`~siting.classical._common.as_site_mask`).
-        name : str
-            Problem name.
+        {name}
         facility_capacity_arr : array-like or None
             Keyword only (not in spopt): capacity per site, coverage then by shares.
 
-        Returns
-        -------
-        MCLP
+        {returns_model}
 
         Raises
         ------
@@ -315,6 +290,7 @@ class MCLP(_Covering):
         return cls(d, w, _radius(service_radius), p, fixed, cap, name)
 
     @classmethod
+    @cm.shared_doc
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           weights_cols: str | None, service_radius: float, p_facilities: int,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
@@ -323,33 +299,20 @@ class MCLP(_Covering):
 
         Parameters
         ----------
-        gdf_demand, gdf_fac : geopandas.GeoDataFrame
-            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
-        demand_col, facility_col : str
-            Their geometry columns.
-        weights_cols : str or None
-            Demand column of ``gdf_demand`` (None: 1 per client).
-        service_radius : float
-            Coverage distance in the CRS's unit.
+        {geodataframes}
+        {weights_cols_optional}
+        {service_radius}
         p_facilities : int
             Number of sites to open.
-        predefined_facility_col : str or None
-            Column of ``gdf_fac``: True / 1 for a required site.
-        distance_metric : str
-            ``"euclidean"`` or ``"manhattan"``.
-        name : str
-            Problem name.
+        {predefined_facility_col}
+        {distance_metric}
+        {name}
         facility_capacity_col : str or None
             Keyword only (not in spopt): capacity column of ``gdf_fac``.
 
-        Returns
-        -------
-        MCLP
+        {returns_model}
 
-        Raises
-        ------
-        InputError
-            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        {raises_geodataframe}
         """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         return cls.from_cost_matrix(d, cm.column(gdf_demand, weights_cols, what="a demand weight column"),
@@ -363,9 +326,7 @@ class MCLP(_Covering):
         t0 = time.perf_counter()
         cover = cover_matrix(self.distance, self.radius)
         m = self.distance.shape[1]
-        b = LinearProgramBuilder(self.name)
-        y = b.add_binaries("open", m)
-        extra: dict[str, Any] = {}
+        b, y, extra = self._program()
         if self.capacity is None:
             rows_c, w = merge_identical_rows(cover, self.weights)
             coo = rows_c.tocoo()

@@ -59,6 +59,7 @@ class CPMP:
         return self.distance * self.demand[:, None]
 
     @classmethod
+    @cm.shared_doc
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any, p_facilities: int, predefined_facilities_arr: Any = None,
                          facility_capacities: Any = None, fulfill_predefined_fac: bool = False,
                          name: str = "cpmp", *, weighted_objective: bool = False) -> CPMP:
@@ -70,24 +71,19 @@ class CPMP:
             ``(clients, sites)`` distances; ``inf`` = cannot serve.
         weights : array-like or None
             Demand per client (consumes capacity; None: 1 each).
-        p_facilities : int
-            Number of medians.
-        predefined_facilities_arr : array-like, SiteIndices or None
-            Required sites (0/1 or boolean mask per site, or indices).
+        {p_medians}
+        {predefined_facilities_arr}
         facility_capacities : array-like
             Capacity per site (required, although it comes after the optional
             ``predefined_facilities_arr`` as in spopt).
         fulfill_predefined_fac : bool
             As spopt: every required site is filled to exactly its capacity.
-        name : str
-            Problem name.
+        {name}
         weighted_objective : bool
             Keyword only. ``False`` (default): Σ d_ij x_ij, the benchmark model; ``True``:
             Σ w_i d_ij x_ij, spopt's.
 
-        Returns
-        -------
-        CPMP
+        {returns_model}
 
         Raises
         ------
@@ -121,6 +117,7 @@ class CPMP:
         return cls(d, q, p, cap, fixed, bool(weighted_objective), name, bool(fulfill_predefined_fac))
 
     @classmethod
+    @cm.shared_doc
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, weights_cols: str,
                           p_facilities: int, facility_capacity_col: str | None = None,
                           predefined_facility_col: str | None = None, fulfill_predefined_fac: bool = False,
@@ -130,35 +127,22 @@ class CPMP:
 
         Parameters
         ----------
-        gdf_demand, gdf_fac : geopandas.GeoDataFrame
-            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
-        demand_col, facility_col : str
-            Their geometry columns.
-        weights_cols : str
-            Demand column of ``gdf_demand``.
-        p_facilities : int
-            Number of medians.
+        {geodataframes}
+        {weights_cols}
+        {p_medians}
         facility_capacity_col : str
             Capacity column of ``gdf_fac`` (required).
-        predefined_facility_col : str or None
-            Column of ``gdf_fac``: True / 1 for a required site.
+        {predefined_facility_col}
         fulfill_predefined_fac : bool
             Required sites filled to exactly their capacity (as spopt).
-        distance_metric : str
-            ``"euclidean"`` or ``"manhattan"``.
-        name : str
-            Problem name.
+        {distance_metric}
+        {name}
         weighted_objective : bool
             Keyword only; ``True`` is spopt's demand × distance objective (see the class).
 
-        Returns
-        -------
-        CPMP
+        {returns_model}
 
-        Raises
-        ------
-        InputError
-            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        {raises_geodataframe}
         """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         if facility_capacity_col is None:
@@ -168,24 +152,13 @@ class CPMP:
                                     cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
                                     fulfill_predefined_fac, name, weighted_objective=weighted_objective)
 
+    @cm.shared_doc
     def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> CPMPResult:
         """Solve the single-source model of the module docstring.
 
-        Parameters
-        ----------
-        options : SolverOptions, a PuLP solver or None
-            Solver options, or a PuLP solver object as spopt takes (``pulp.PULP_CBC_CMD(msg=False)``;
-            see :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
-        results : bool
-            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
-            and ``fac_vars`` on the model.
-        **overrides
-            SolverOptions fields to change.
+        {solve_parameters}
 
-        Returns
-        -------
-        CPMPResult
-            Also kept as ``self.result``.
+        {returns_result}
         """
         opts = cm.options_or_default(options, **overrides)
         cost = self.distance * self.demand[:, None] if self.weighted_objective else self.distance

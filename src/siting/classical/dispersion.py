@@ -24,40 +24,27 @@ from typing import Any
 import numpy as np
 
 from siting.classical import _common as cm
-from siting.classical._result import FacilityValue
+from siting.classical._result import SiteSelection
 from siting.core.options import SolverOptions
-from siting.core.results import OutcomeFigures, SolveResult, SolveStatus
+from siting.core.results import SolveResult, SolveStatus
 from siting.errors import InputError
 from siting.solvers import LinearProgramBuilder, solve
 
 
 @dataclass(frozen=True)
-class PDispersionResult(OutcomeFigures):
+class PDispersionResult(SiteSelection):
     """p-dispersion outcome: ``objective`` is the smallest distance between two open sites;
     ``bound`` an upper bound on it (equal when ``OPTIMAL``)."""
 
-    status: SolveStatus
-    objective: float | None
-    bound: float | None
-    seconds: float
-    backend: str
-    facilities: np.ndarray
     distance: np.ndarray = field(repr=False)
     message: str = ""
     probes: int = 0
     solve_result: SolveResult | None = field(default=None, repr=False)
 
     @property
-    def open_mask(self) -> np.ndarray:
-        """``(sites,)`` booleans, True for an open site."""
-        mask = np.zeros(self.distance.shape[0], dtype=bool)
-        mask[self.facilities] = True
-        return mask
-
-    @property
-    def fac_vars(self) -> list[FacilityValue]:
-        """spopt's ``fac_vars`` without a PuLP problem: ``fac_vars[j].value()`` is 1.0 if j is open."""
-        return [FacilityValue(f"y_{j}_", 1.0 if o else 0.0) for j, o in enumerate(self.open_mask.tolist())]
+    def n_sites(self) -> int:
+        """Number of candidate sites (rows and columns of the site × site matrix)."""
+        return int(self.distance.shape[0])
 
 
 def _min_pair(d: np.ndarray, sites: np.ndarray) -> float:
@@ -125,14 +112,13 @@ def _probe(sym: np.ndarray, radius: float, p: int, fixed: np.ndarray, options: S
     return None, None
 
 
-class PDispersion:
+class PDispersion(cm.PSitesModel):
     """The p-dispersion problem; see the module docstring. Arguments in spopt's order."""
 
-    def __init__(self, distance: np.ndarray, p: int, predefined: np.ndarray, name: str) -> None:
-        self.distance, self.p, self.predefined, self.name = distance, p, predefined, name
-        self.result: PDispersionResult | None = None
+    result: PDispersionResult | None
 
     @classmethod
+    @cm.shared_doc
     def from_cost_matrix(cls, cost_matrix: Any, p_facilities: int, predefined_facilities_arr: Any = None,
                          name: str = "p-dispersion") -> PDispersion:
         """Build from a sites × sites distance matrix; positional order as spopt's ``PDispersion``.
@@ -143,14 +129,7 @@ class PDispersion:
             ``(sites, sites)`` finite distances; ``d[i, j]`` for ``i < j`` is used.
         p_facilities : int
             Number of sites to open (at least 2).
-        predefined_facilities_arr : array-like, SiteIndices or None
-            Required sites (0/1 or boolean mask per site, or indices).
-        name : str
-            Problem name.
-
-        Returns
-        -------
-        PDispersion
+        {cost_matrix_end}
 
         Raises
         ------
@@ -167,6 +146,7 @@ class PDispersion:
         return cls(d, p, fixed, name)
 
     @classmethod
+    @cm.shared_doc
     def from_geodataframe(cls, gdf_fac: Any, facility_col: str, p_facilities: int,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
                           name: str = "p-dispersion") -> PDispersion:
@@ -182,10 +162,8 @@ class PDispersion:
             Number of sites to open.
         predefined_facility_col : str or None
             Column: True / 1 for a required site.
-        distance_metric : str
-            ``"euclidean"`` or ``"manhattan"``.
-        name : str
-            Problem name.
+        {distance_metric}
+        {name}
 
         Returns
         -------
@@ -194,22 +172,18 @@ class PDispersion:
         d = cm.geodataframe_costs(gdf_fac, gdf_fac, facility_col, facility_col, distance_metric)
         return cls.from_cost_matrix(d, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col), name)
 
+    @cm.shared_doc
     def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> PDispersionResult:
         """Solve by binary search on the decision problem (module docstring).
 
         Parameters
         ----------
-        options : SolverOptions, a PuLP solver or None
-            Solver options or a PuLP solver object (spopt's ``solve(pulp.PULP_CBC_CMD())``).
+        {options}
         results : bool
             Set ``fac_vars`` on the model (spopt's PDispersion has no client attributes).
-        **overrides
-            SolverOptions fields to change.
+        {overrides}
 
-        Returns
-        -------
-        PDispersionResult
-            Also kept as ``self.result``.
+        {returns_result}
         """
         opts = cm.options_or_default(options, **overrides)
         res = solve_pdispersion(self.distance, self.p, self.predefined, opts, self.name)
@@ -236,25 +210,13 @@ def solve_pdispersion(d: np.ndarray, p: int, fixed: np.ndarray, options: SolverO
     iu = np.triu_indices(m, 1)
     values = np.unique(d[iu])
     values = values[(values >= lo_val) & (values <= cap)]
-    lo, hi = 0, values.size - 1  # values[lo] is feasible (the greedy selection); the answer is in [lo, hi]
-    proven, probes = True, 0
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        left = options.time_limit_s - (time.perf_counter() - t0)
-        if left <= 0.05:
-            proven = False
-            break
-        ok, sites = _probe(sym, float(values[mid]), p, fixed, options, left, name)
-        probes += 1
-        if ok is None:
-            proven = False
-            break
-        if ok and sites is not None:
-            lo, best = mid, sites
-        else:
-            hi = mid - 1
+    # values[0] is feasible (the greedy selection); the answer is one of the values
+    search = cm.bisect_feasible(values.size, best,
+                                lambda k, left: _probe(sym, float(values[k]), p, fixed, options, left, name),
+                                lambda: options.time_limit_s - (time.perf_counter() - t0), smallest=False)
+    best, proven, probes = search.sites, search.proven, search.probes
     value = _min_pair(d, best)
-    bound = float(values[hi]) if values.size else value
+    bound = float(values[search.hi]) if values.size else value
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     return PDispersionResult(status, value, max(bound, value), time.perf_counter() - t0, options.backend, best, d,
                              "binary search on the independent-set decision problem", probes)

@@ -74,12 +74,10 @@ def _farthest_point(d: np.ndarray, p: int, fixed: np.ndarray) -> np.ndarray:
     return np.array(sorted(chosen), dtype=np.int64)
 
 
-class PCenter:
+class PCenter(cm.PSitesModel):
     """The p-center problem; see the module docstring for the method."""
 
-    def __init__(self, distance: np.ndarray, p: int, predefined: np.ndarray, name: str) -> None:
-        self.distance, self.p, self.predefined, self.name = distance, p, predefined, name
-        self.result: PCenterResult | None = None
+    result: PCenterResult | None
 
     @property
     def aij(self) -> np.ndarray:
@@ -87,6 +85,7 @@ class PCenter:
         return self.distance
 
     @classmethod
+    @cm.shared_doc
     def from_cost_matrix(cls, cost_matrix: Any, p_facilities: int, predefined_facilities_arr: Any = None,
                          name: str = "p-center") -> PCenter:
         """Build from a clients × sites cost matrix; positional order as spopt's ``PCenter``.
@@ -97,14 +96,7 @@ class PCenter:
             ``(clients, sites)`` distances; ``inf`` = cannot serve.
         p_facilities : int
             Number of centres.
-        predefined_facilities_arr : array-like, SiteIndices or None
-            Required sites (0/1 or boolean mask per site, or indices).
-        name : str
-            Problem name.
-
-        Returns
-        -------
-        PCenter
+        {cost_matrix_end}
 
         Raises
         ------
@@ -116,6 +108,7 @@ class PCenter:
         return cls(d, cm.check_p(p_facilities, d.shape[1], int(fixed.sum())), fixed, name)
 
     @classmethod
+    @cm.shared_doc
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str, p_facilities: int,
                           predefined_facility_col: str | None = None, distance_metric: str = "euclidean",
                           name: str = "p-center") -> PCenter:
@@ -123,49 +116,22 @@ class PCenter:
 
         Parameters
         ----------
-        gdf_demand, gdf_fac : geopandas.GeoDataFrame
-            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
-        demand_col, facility_col : str
-            Their geometry columns.
+        {geodataframes}
         p_facilities : int
             Number of centres.
-        predefined_facility_col : str or None
-            Column of ``gdf_fac``: True / 1 for a required site.
-        distance_metric : str
-            ``"euclidean"`` or ``"manhattan"``.
-        name : str
-            Problem name.
-
-        Returns
-        -------
-        PCenter
-
-        Raises
-        ------
-        InputError
-            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        {predefined_facility_col}
+        {geodataframe_end}
         """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         return cls.from_cost_matrix(d, p_facilities, cm.site_mask_column(gdf_fac, predefined_facility_col), name)
 
+    @cm.shared_doc
     def solve(self, options: Any = None, results: bool = True, **overrides: Any) -> PCenterResult:
         """Solve by binary search on the covering decision problem.
 
-        Parameters
-        ----------
-        options : SolverOptions, a PuLP solver or None
-            Solver options, or a PuLP solver object as spopt takes (``pulp.PULP_CBC_CMD(msg=False)``;
-            see :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
-        results : bool
-            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
-            and ``fac_vars`` on the model.
-        **overrides
-            SolverOptions fields to change.
+        {solve_parameters}
 
-        Returns
-        -------
-        PCenterResult
-            Also kept as ``self.result``.
+        {returns_result}
         """
         opts = cm.options_or_default(options, **overrides)
         return cm.publish(self, solve_pcenter(self.distance, self.p, self.predefined, opts, self.name), results)
@@ -212,28 +178,12 @@ def solve_pcenter(d: np.ndarray, p: int, fixed: np.ndarray, options: SolverOptio
     best = _farthest_point(np.where(np.isfinite(d), d, np.inf), p, fixed)
     hi = float(d[:, best].min(axis=1).max())
     lo_val = float(nearest.max())
-    values = np.unique(d[(d >= lo_val) & (d <= hi)])
-    lo, up = 0, values.size - 1  # answer index in [lo, up]; values[up] is feasible
-    proven, probes = True, 0
-    lower = float(values[0]) if values.size else hi
-    while lo < up:
-        mid = (lo + up) // 2
-        left = options.time_limit_s - (time.perf_counter() - t0)
-        if left <= 0.05:
-            proven = False
-            break
-        ok, sites = _probe(d, float(values[mid]), p, fixed, options, left, name)
-        probes += 1
-        if ok is None:
-            proven = False
-            break
-        if ok and sites is not None:
-            up, best = mid, sites
-        else:
-            lo = mid + 1
-            lower = float(values[lo])
-    if proven:
-        lower = float(values[up]) if values.size else hi
+    values = np.unique(d[(d >= lo_val) & (d <= hi)])  # the answer is one of them; the last is feasible (best)
+    search = cm.bisect_feasible(values.size, best,
+                                lambda k, left: _probe(d, float(values[k]), p, fixed, options, left, name),
+                                lambda: options.time_limit_s - (time.perf_counter() - t0), smallest=True)
+    best, proven, probes = search.sites, search.proven, search.probes
+    lower = float(values[search.lo]) if values.size else hi
     # complete to exactly p sites (extra sites never hurt) and assign nearest
     if best.size < p:
         rest = np.setdiff1d(np.arange(m), best)

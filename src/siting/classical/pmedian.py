@@ -90,6 +90,7 @@ class PMedian:
         return self.cost_matrix * self.weights[:, None]
 
     @classmethod
+    @cm.shared_doc
     def from_cost_matrix(cls, cost_matrix: Any, weights: Any = None, p_facilities: int = 1,
                          predefined_facilities_arr: Any = None, facility_capacities: Any = None,
                          fulfill_predefined_fac: bool = False, name: str = "p-median") -> PMedian | CPMP:
@@ -101,17 +102,14 @@ class PMedian:
             ``(clients, sites)`` distances; ``inf`` (or an absent sparse entry) = cannot serve.
         weights : array-like or None
             Demand per client (None: 1 each); the objective is Σ w_i d_i.
-        p_facilities : int
-            Number of medians.
-        predefined_facilities_arr : array-like, SiteIndices or None
-            Required sites (0/1 or boolean mask per site, or indices).
+        {p_medians}
+        {predefined_facilities_arr}
         facility_capacities : array-like or None
             Capacity per site: then this returns the capacitated model, a
             :class:`~siting.classical.CPMP` with spopt's demand-weighted objective.
         fulfill_predefined_fac : bool
             With capacities: required sites serve exactly their capacity (as spopt).
-        name : str
-            Problem name.
+        {name}
 
         Returns
         -------
@@ -136,6 +134,7 @@ class PMedian:
         return cls(d, w, p, fixed, name)
 
     @classmethod
+    @cm.shared_doc
     def from_geodataframe(cls, gdf_demand: Any, gdf_fac: Any, demand_col: str, facility_col: str,
                           weights_cols: str | None, p_facilities: int, facility_capacity_col: str | None = None,
                           predefined_facility_col: str | None = None, fulfill_predefined_fac: bool = False,
@@ -144,33 +143,22 @@ class PMedian:
 
         Parameters
         ----------
-        gdf_demand, gdf_fac : geopandas.GeoDataFrame
-            Clients and candidate sites, in one CRS (a geographic CRS warns: degrees).
-        demand_col, facility_col : str
-            Their geometry columns.
-        weights_cols : str or None
-            Demand column of ``gdf_demand`` (None: 1 per client).
-        p_facilities : int
-            Number of medians.
+        {geodataframes}
+        {weights_cols_optional}
+        {p_medians}
         facility_capacity_col : str or None
             Capacity column of ``gdf_fac``: then the capacitated model (a ``CPMP``, spopt's objective).
-        predefined_facility_col : str or None
-            Column of ``gdf_fac``: True / 1 for a required site.
+        {predefined_facility_col}
         fulfill_predefined_fac : bool
             With capacities: required sites serve exactly their capacity.
-        distance_metric : str
-            ``"euclidean"`` or ``"manhattan"``.
-        name : str
-            Problem name.
+        {distance_metric}
+        {name}
 
         Returns
         -------
         PMedian, or CPMP with a capacity column.
 
-        Raises
-        ------
-        InputError
-            Missing columns, different CRSs, or any check of :meth:`from_cost_matrix`.
+        {raises_geodataframe}
         """
         d = cm.geodataframe_costs(gdf_demand, gdf_fac, demand_col, facility_col, distance_metric)
         w = cm.column(gdf_demand, weights_cols, what="a demand weight column")
@@ -178,23 +166,19 @@ class PMedian:
                                     cm.column(gdf_fac, facility_capacity_col, what="a capacity column"),
                                     fulfill_predefined_fac, name)
 
+    @cm.shared_doc
     def solve(self, options: Any = None, results: bool = True, *, method: str = "bnb",
               **overrides: Any) -> PMedianResult:
         """Solve (stages 1–4 of the module docstring).
 
         Parameters
         ----------
-        options : SolverOptions, a PuLP solver or None
-            Solver options, or a PuLP solver object as spopt takes (``pulp.PULP_CBC_CMD(msg=False)``;
-            see :func:`~siting.classical._result.options_from_pulp`); None: the classical defaults.
-        results : bool
-            As spopt: set ``fac2cli``, ``cli2fac``, ``n_cli_uncov``, ``perc_cov``, ``mean_dist``
-            and ``fac_vars`` on the model.
+        {options}
+        {results}
         method : str
             Stage 4: ``"bnb"`` (Lagrangian branch-and-bound, default) or ``"mip"`` (radius MIP
             through the backend).
-        **overrides
-            SolverOptions fields to change (``time_limit_s=10``).
+        {overrides}
 
         Returns
         -------

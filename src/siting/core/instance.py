@@ -128,7 +128,18 @@ class Instance:
         return self.preset.colocation_bonus if b is None else b
 
     def walk_min_of(self, community: np.ndarray, space: np.ndarray) -> np.ndarray:
-        """Walking minutes of the pairs (community[k], space[k]); +inf for pairs beyond the reach table."""
+        """Walking minutes of the pairs ``(community[k], space[k])``.
+
+        Parameters
+        ----------
+        community, space : numpy.ndarray
+            Indices, one pair per position.
+
+        Returns
+        -------
+        numpy.ndarray
+            Minutes per pair; +inf for pairs beyond the reach table.
+        """
         r = self.reach
         keys = r.community * self.n_spaces + r.space
         q = np.asarray(community, dtype=np.int64) * self.n_spaces + np.asarray(space, dtype=np.int64)
@@ -150,21 +161,75 @@ class Instance:
         name: str = "instance",
         applied_overrides: tuple[str, ...] = (),
         basemap: gpd.GeoDataFrame | None = None,
-        _origins: tuple[str, str] = ("<communities>", "<spaces>"),
-        _validated: bool = False,
     ) -> Instance:
-        """Validate GeoDataFrames and derive the instance. ``reach`` defaults to straight lines.
+        """Validate communities and candidate spaces and derive the instance's arrays.
 
-        ``basemap``: lines (and polygons) drawn under the plan in maps, with a ``kind`` column
-        (street, bridge, crossing, rail, expressway, barrier, river); reprojected to the
-        communities' CRS. Not used by the model."""
+        Parameters
+        ----------
+        communities : geopandas.GeoDataFrame
+            One row per community, the columns of README's "Input data" (``community_id``,
+            ``households``, ``residents_<age group>``, ``kind``, ``health_score``, …), points or
+            polygons (a polygon's representative point is its location) in a projected CRS, or a
+            geographic one (projected to the local UTM zone with a warning).
+        spaces : geopandas.GeoDataFrame
+            One row per candidate space (``space_id``, ``area_m2``, ``source``, costs, ``floor``,
+            ``status``, …), in any CRS (reprojected to the communities').
+        settings : PlanningSettings, optional
+            Standard, budget, objective, weights, walking; default ``PlanningSettings()``.
+        adjacency : pandas.DataFrame or numpy.ndarray, optional
+            Which communities may share a hub: a table with ``community_id`` / ``neighbour_id``
+            or ``[k, 2]`` community indices; default: touching polygons.
+        reach : ReachTable, optional
+            Walking times community → space (street network, OD table); default: straight
+            lines × the detour factor at the walking speed.
+        name : str
+            The instance's (scenario's) name, shown in reports.
+        applied_overrides : tuple of str
+            Names of the scenario overrides applied, recorded in the outputs.
+        basemap : geopandas.GeoDataFrame, optional
+            Lines (and polygons) drawn under the plan in maps, with a ``kind`` column (street,
+            bridge, crossing, rail, expressway, barrier, river); reprojected to the communities'
+            CRS. Not used by the model.
+
+        Returns
+        -------
+        Instance
+            Frozen: validated frames and the derived arrays.
+
+        Raises
+        ------
+        InputError
+            A missing column, a bad value (naming the row and field), duplicate ids, an unknown
+            service or CRS, an adjacency naming an unknown community, or a ``reach`` table of
+            another size.
+        """
+        return cls._from_frames(communities, spaces, settings, adjacency=adjacency, reach=reach, name=name,
+                                applied_overrides=applied_overrides, basemap=basemap)
+
+    @classmethod
+    def _from_frames(
+        cls,
+        communities: gpd.GeoDataFrame,
+        spaces: gpd.GeoDataFrame,
+        settings: PlanningSettings | None = None,
+        *,
+        adjacency: pd.DataFrame | np.ndarray | None = None,
+        reach: ReachTable | None = None,
+        name: str = "instance",
+        applied_overrides: tuple[str, ...] = (),
+        basemap: gpd.GeoDataFrame | None = None,
+        origins: tuple[str, str] = ("<communities>", "<spaces>"),
+        validated: bool = False,
+    ) -> Instance:
+        """:meth:`from_geodataframes`, naming ``origins`` in errors; ``validated``: frames that
+        ``io.load`` has already validated against their files (validation is skipped)."""
         settings = settings or PlanningSettings()
         catalogue = load_catalogue(settings.catalogue_overrides, origin="catalogue_overrides")
         preset = load_preset(settings.standard, settings.standard_overrides, origin="standard")
         sids = catalogue.service_ids
-        if not _validated:
-            communities = validate_communities(communities, sids, _origins[0])
-            spaces = validate_spaces(spaces, sids, communities.crs, _origins[1])
+        if not validated:
+            communities = validate_communities(communities, sids, origins[0])
+            spaces = validate_spaces(spaces, sids, communities.crs, origins[1])
         if adjacency is None:
             adj = touching_adjacency(communities)
         elif isinstance(adjacency, pd.DataFrame):
@@ -221,7 +286,43 @@ class Instance:
         adjacency: np.ndarray | None = None,
         name: str = "arrays",
     ) -> Instance:
-        """Build from arrays: ``residents`` is [communities × 7 age groups] (0–2 … 80+)."""
+        """Build an instance from plain arrays (ids ``C1…`` and ``S1…``), validated as the frames are.
+
+        Parameters
+        ----------
+        community_xy, space_xy : numpy.ndarray
+            ``[n, 2]`` positions in metres in ``crs``.
+        households : numpy.ndarray
+            Households per community.
+        residents : numpy.ndarray
+            ``[communities × 7]`` residents by age group (0–2, 3–5, 6–11, 12–17, 18–59, 60–79, 80+).
+        space_area_m2 : numpy.ndarray
+            Usable floor area per space.
+        kind, health_score : array or scalar
+            Per community: ``"new"`` | ``"existing"``; the health-check score (0–100).
+        space_floor, space_status : array or scalar
+            Per space (broadcast): floor (1 = ground, −1 = basement); ``"candidate"`` |
+            ``"required"`` | ``"forbidden"``.
+        acquisition_cny, rent_cny_per_year, retrofit_cny_per_m2, operating_cny_per_m2_year : array or scalar
+            Per space (broadcast): one-off, yearly, per m² and per m² per year costs.
+        existing_m2 : dict of str to numpy.ndarray, optional
+            Existing floor area per service id, per community.
+        settings : PlanningSettings, optional
+            As :meth:`from_geodataframes`.
+        crs : str
+            The CRS of the positions (projected, metres).
+        reach, adjacency, name
+            As :meth:`from_geodataframes`.
+
+        Returns
+        -------
+        Instance
+
+        Raises
+        ------
+        InputError
+            As :meth:`from_geodataframes` (the file is named ``<community arrays>`` / ``<space arrays>``).
+        """
         community_xy = np.asarray(community_xy, float).reshape(-1, 2)
         space_xy = np.asarray(space_xy, float).reshape(-1, 2)
         nc, ns = len(community_xy), len(space_xy)
@@ -249,8 +350,8 @@ class Instance:
         })
         cg = gpd.GeoDataFrame(com, geometry=gpd.points_from_xy(community_xy[:, 0], community_xy[:, 1]), crs=crs)
         sg = gpd.GeoDataFrame(spa, geometry=gpd.points_from_xy(space_xy[:, 0], space_xy[:, 1]), crs=crs)
-        return cls.from_geodataframes(cg, sg, settings, reach=reach, adjacency=adjacency, name=name,
-                                      _origins=("<community arrays>", "<space arrays>"))
+        return cls._from_frames(cg, sg, settings, reach=reach, adjacency=adjacency, name=name,
+                                origins=("<community arrays>", "<space arrays>"))
 
 
 def reach_cutoff_min(catalogue: Catalogue, preset: Preset) -> float:

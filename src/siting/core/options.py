@@ -60,8 +60,13 @@ class SolverOptions(BaseModel):
     )
 
     def node_limit(self) -> int | None:
-        """The node limit of each stage solve: ``None`` outside deterministic mode, else
-        ``work_limit`` or :data:`WORK_NODES_PER_STAGE`."""
+        """The node limit of each stage solve.
+
+        Returns
+        -------
+        int or None
+            ``None`` outside deterministic mode, else ``work_limit`` or :data:`WORK_NODES_PER_STAGE`.
+        """
         if not self.deterministic:
             return None
         return int(self.work_limit) if self.work_limit is not None else WORK_NODES_PER_STAGE

@@ -20,7 +20,25 @@ from siting.travel.reach import ReachTable
 
 
 def load_instance(scenario: Scenario) -> Instance:
-    """Read and validate a scenario's data files into an :class:`Instance`."""
+    """Read and validate a scenario's data files into an :class:`Instance`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`~siting.io.scenario.load_scenario` (its ``data:`` section names the files,
+        relative to the scenario file).
+
+    Returns
+    -------
+    Instance
+        Validated and frozen; walking times from the street network, the OD table or
+        straight lines, as the scenario says.
+
+    Raises
+    ------
+    InputError
+        A missing or malformed file, naming the file, row and field.
+    """
     try:
         return _load(scenario)
     except InputError as exc:
@@ -66,7 +84,7 @@ def _load(scenario: Scenario) -> Instance:
             from siting.travel.od import reach_from_od_table
 
             reach = reach_from_od_table(data.travel_times, cids, space_ids, max_walk)
-    return Instance.from_geodataframes(
+    return Instance._from_frames(
         communities, spaces, settings, adjacency=adjacency, reach=reach, name=scenario.name,
-        applied_overrides=scenario.applied, basemap=basemap, _validated=True,
+        applied_overrides=scenario.applied, basemap=basemap, validated=True,
     )

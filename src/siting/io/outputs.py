@@ -106,13 +106,32 @@ def tidy(df: Any) -> Any:
     return out
 
 
-def shortfall_layer(fig: PlanFigures) -> gpd.GeoDataFrame | None:
-    """Each standard not met (``shortfalls.csv``) with its community's geometry, for GIS."""
-    if fig.shortfalls is None or fig.communities is None or not len(fig.shortfalls):
-        return None
+def plan_layers(fig: PlanFigures) -> dict[str, gpd.GeoDataFrame]:
+    """The GIS layers of a plan, as ``plan.gpkg`` holds them (before rounding).
+
+    Parameters
+    ----------
+    fig : the outcome's figures (:func:`siting.analysis.figures.plan_figures`), with a plan.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        ``communities``, ``spaces`` (every candidate, column ``taken``), ``links``, ``hubs`` (the
+        spaces that are a community's hub) and ``shortfalls`` (empty when every standard is met).
+
+    Raises
+    ------
+    ValueError
+        ``fig`` has no plan tables (the solve found no plan).
+    """
+    if (fig.communities is None or fig.spaces is None or fig.candidates is None or fig.links is None
+            or fig.shortfalls is None):
+        raise ValueError("plan_layers: the figures have no plan tables (the solve found no plan)")
     geo = fig.communities[["community_id", "name", "geometry"]]
-    out = geo.merge(fig.shortfalls, on="community_id", how="inner")
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=fig.communities.crs)
+    short = gpd.GeoDataFrame(geo.merge(fig.shortfalls, on="community_id", how="inner"), geometry="geometry",
+                             crs=fig.communities.crs)
+    return {"communities": fig.communities, "spaces": fig.candidates, "links": fig.links,
+            "hubs": fig.spaces[fig.spaces["hub_of"] != ""], "shortfalls": short}
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -138,12 +157,36 @@ def formula_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, scenario: Any = None,
                   figures: PlanFigures | None = None, lang: str | None = None) -> Path:
-    """Write all outputs of ``outcome`` to ``out`` atomically; returns the folder.
+    """Write all outputs of ``outcome`` to ``out`` atomically (the folder ``siting run`` writes).
 
-    ``scenario``: the settings to save as ``scenario.yaml`` (default: the instance's);
-    ``figures``: the outcome's :class:`~siting.analysis.figures.PlanFigures` when the caller has
-    already computed them (the CLI prints its summary from the same value);
-    ``lang``: the report's language, en | zh (default: the scenario's ``report.lang``, else en)."""
+    Parameters
+    ----------
+    outcome : Outcome
+        The solve, with or without a plan (without: ``summary.json``, ``scenario.yaml`` and the
+        report only).
+    out : str or pathlib.Path
+        The folder to create.
+    force : bool
+        Replace an existing non-empty folder.
+    scenario : Scenario, optional
+        The settings to save as ``scenario.yaml`` (default: the instance's).
+    figures : PlanFigures, optional
+        The outcome's :func:`~siting.analysis.figures.plan_figures` when the caller has already
+        computed them (the CLI prints its summary from the same value).
+    lang : {"en", "zh"}, optional
+        The report's language (default: the scenario's ``report.lang``, else en).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    OutputError
+        ``out`` is a file, a non-empty folder (without ``force``), or its parent is missing or
+        not writable; nothing is written.
+    """
     out = Path(out)
     check_output_folder(out, force)
     inst = outcome.instance
@@ -156,12 +199,9 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
         (tmp / "scenario.yaml").write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
                                            encoding="utf-8")
         if fig.communities is not None:
-            hubs = fig.spaces[fig.spaces["hub_of"] != ""]
             gpkg = tmp / "plan.gpkg"
-            layers = {"communities": fig.communities, "spaces": fig.candidates, "links": fig.links, "hubs": hubs,
-                      "shortfalls": shortfall_layer(fig)}
-            for layer, gdf in layers.items():
-                if gdf is not None and len(gdf):
+            for layer, gdf in plan_layers(fig).items():
+                if len(gdf):
                     gdf = tidy(gdf)
                     gdf.to_file(gpkg, layer=layer, driver="GPKG")
                     geo = gdf.to_crs(4326) if gdf.crs is not None else gdf
@@ -184,5 +224,24 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
 
 def write_report(outcome: Outcome, path: str | Path, *, decay: Decay = "none", title: str | None = None,
                  lang: str = "en") -> Path:
-    """Write the HTML report of ``outcome`` (:func:`siting.report.html.report_html`) to ``path`` atomically."""
+    """Write the HTML report of ``outcome`` (:func:`siting.report.html.report_html`) to ``path`` atomically.
+
+    Parameters
+    ----------
+    outcome : Outcome
+        The solve.
+    path : str or pathlib.Path
+        The file (its folder must exist).
+    decay : {"none", "gaussian", "stepped"}
+        The 2SFCA distance decay.
+    title : str, optional
+        The page title.
+    lang : {"en", "zh"}
+        The labels' language.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     return atomic_write_text(path, report_html(outcome, plan_figures(outcome, decay), title=title, lang=lang))

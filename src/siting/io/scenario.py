@@ -67,6 +67,12 @@ class Scenario(PlanningSettings):
     source_file: Path | None = None
 
     def settings(self) -> PlanningSettings:
+        """The planning settings of the scenario (its keys without ``data``, ``overrides``, …).
+
+        Returns
+        -------
+        PlanningSettings
+        """
         return PlanningSettings.model_validate(
             {k: getattr(self, k) for k in PlanningSettings.model_fields}
         )
@@ -126,7 +132,28 @@ def _validate(raw: dict[str, Any], origin: str) -> Scenario:
 def load_scenario(
     path: str | Path, *, overrides: Sequence[str] = (), assignments: Sequence[str] = ()
 ) -> Scenario:
-    """Read a scenario YAML, apply named ``overrides`` then ``--set`` ``assignments``."""
+    """Read a scenario YAML, apply named ``overrides`` then ``--set`` ``assignments``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The scenario file.
+    overrides : sequence of str
+        Names of the file's ``overrides:`` to apply, in order (``-o NAME``).
+    assignments : sequence of str
+        ``key.path=value`` assignments applied last (``--set``).
+
+    Returns
+    -------
+    Scenario
+        Validated and frozen; ``applied`` records the overrides.
+
+    Raises
+    ------
+    ScenarioError
+        An unreadable or malformed file, an unknown key, override or preset, or a bad value
+        (naming the file, the key and, for ``--set``, the assignment).
+    """
     path = Path(path)
     origin = str(path)
     input_file(path, "scenario", max_bytes=MAX_YAML_BYTES, error=ScenarioError)

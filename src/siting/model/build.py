@@ -71,7 +71,19 @@ def add_objectives(m: rules.ModelContext) -> tuple[str, ...]:
 
 
 def build_model(inst: Instance) -> SitingModel:
-    """Build the siting MIP for ``inst`` (see docs/model.md for every numbered rule)."""
+    """Build the siting MIP for ``inst`` (see docs/model.md for every numbered rule).
+
+    Parameters
+    ----------
+    inst : Instance
+        The validated instance.
+
+    Returns
+    -------
+    SitingModel
+        The solver-neutral program (``.lp``: a :class:`~siting.solvers.LinearProgram` of
+        numpy/scipy arrays with the mode's lexicographic stages) and its index sets.
+    """
     ix = build_index(inst)
     m = rules.ModelContext(LinearProgramBuilder(f"siting:{inst.name}"), inst, ix)
     rules.define_variables(m)

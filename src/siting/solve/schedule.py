@@ -90,6 +90,24 @@ def solve_instance(
 ) -> Outcome:
     """Build the MIP, solve it, read back the plan and check it independently.
 
+    Parameters
+    ----------
+    inst : Instance
+        The validated instance.
+    options : SolverOptions, optional
+        Backend, limits, gap, threads, determinism; default: the instance's settings' ``solver``.
+    progress : callable, optional
+        Called with each :class:`~siting.solvers.Progress` report (stage, elapsed, objective,
+        bound, gap).
+    decompose : bool
+        Split into independent parts (or budget-coupled parts) where the program allows.
+
+    Returns
+    -------
+    Outcome
+        The solver-neutral result, the plan and its independent evaluation (``None`` without
+        a plan), and the options used. Picklable.
+
     Raises
     ------
     MemoryLimitError

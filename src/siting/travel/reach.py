@@ -59,7 +59,30 @@ class ReachTable:
         max_walk_min: float,
         source: str,
     ) -> ReachTable:
-        """Build from unsorted pairs: keep those within ``max_walk_min``, the shortest per pair."""
+        """Build from unsorted pairs: keep those within ``max_walk_min``, the shortest per pair.
+
+        Parameters
+        ----------
+        n_communities, n_spaces : int
+            Sizes of the instance.
+        community, space : numpy.ndarray
+            Indices of each pair.
+        walk_min : numpy.ndarray
+            Walking minutes of each pair.
+        max_walk_min : float
+            The cut-off: longer pairs are dropped.
+        source : str
+            Where the times come from (reported in the outputs).
+
+        Returns
+        -------
+        ReachTable
+
+        Raises
+        ------
+        InputError
+            Indices out of range, or negative or non-finite minutes.
+        """
         community = np.asarray(community, dtype=np.int64)
         space = np.asarray(space, dtype=np.int64)
         walk_min = np.asarray(walk_min, dtype=float)
@@ -78,11 +101,28 @@ class ReachTable:
         return int(self.community.size)
 
     def within(self, minutes: float | np.ndarray) -> np.ndarray:
-        """Boolean mask of pairs with walking time ≤ ``minutes`` (scalar or per pair)."""
+        """Boolean mask of pairs with walking time ≤ ``minutes``.
+
+        Parameters
+        ----------
+        minutes : float or numpy.ndarray
+            A limit, or one per pair.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n_pairs,)`` booleans.
+        """
         return self.walk_min <= np.asarray(minutes) + 1e-9
 
     def to_sparse(self) -> sp.csr_matrix:
-        """communities × spaces CSR matrix of minutes (+1e-9 so zero minutes stay stored)."""
+        """The table as a communities × spaces matrix of minutes.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+            Minutes + 1e-9 (so that zero minutes stay stored); absent pairs are beyond reach.
+        """
         return sp.csr_matrix(
             (self.walk_min + 1e-9, (self.community, self.space)), shape=(self.n_communities, self.n_spaces)
         )
@@ -98,7 +138,25 @@ def straight_line_reach(
 ) -> ReachTable:
     """Minutes = straight-line metres × detour factor ÷ walking speed, pairs within reach only.
 
-    Coordinates must be in a projected CRS with metre units.
+    Parameters
+    ----------
+    community_xy, space_xy : numpy.ndarray
+        ``[n, 2]`` positions in a projected CRS with metre units.
+    walk_speed_m_per_min : float
+        Walking speed (> 0).
+    detour_factor : float
+        Network distance ÷ straight-line distance (≥ 1).
+    max_walk_min : float
+        The cut-off: longer pairs are left out.
+
+    Returns
+    -------
+    ReachTable
+
+    Raises
+    ------
+    InputError
+        A non-positive speed or a detour factor below 1.
     """
     if walk_speed_m_per_min <= 0 or detour_factor < 1:
         raise InputError("walking speed must be > 0 and detour factor ≥ 1")
