@@ -75,6 +75,7 @@ class _ProgressView:
 
 def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: bool = False) -> int:
     from siting.analysis.figures import plan_figures
+    from siting.analysis.solver_view import non_negative_stages
     from siting.io.outputs import check_output_folder, write_outcome
     from siting.model import stage_names
     from siting.report.text import print_summary
@@ -82,8 +83,9 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: boo
 
     check_output_folder(out, force)
     stages = stage_names(inst.settings.objective.mode)
-    # the cost stage subtracts the co-location bonus: it may go below 0 only with a bonus
-    non_negative = frozenset(n for n in stages if n != "cost" or inst.colocation_bonus <= 0)
+    # the cost stage subtracts the co-location bonus: it may go below 0 only with a bonus (the
+    # summary, report and summary.json raise the same stages' bounds to 0)
+    non_negative = non_negative_stages(inst, stages)
     view = _ProgressView(stages, quiet=quiet, non_negative=non_negative)
     with view:
         outcome = solve_instance(inst, options, progress=view)

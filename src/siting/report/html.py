@@ -232,11 +232,15 @@ def _map_data(outcome: Outcome, hc: pd.DataFrame, w: Words, n_labels: int = N_LA
     return md
 
 
-def _solver_section(outcome: Outcome) -> str:
+def _solver_section(outcome: Outcome, figures: PlanFigures) -> str:
     r = outcome.result
-    items = [("backend", r.backend), ("status", r.status.value), ("objective", _num(r.objective, 4)),
-             ("bound", _num(r.bound, 4)), ("gap", "—" if r.gap is None else f"{100 * r.gap:.3f} %"),
+    solver = figures.summary["solver"]  # as shown: engines in words, bounds raised to 0 where needed
+    items = [("backend", r.backend), ("settled by", solver["settled_by"]), ("status", r.status.value),
+             ("objective (last stage)", _num(solver["objective"], 4)), ("bound", _num(solver["bound"], 4)),
+             ("gap", "—" if solver["gap"] is None else f"{100 * solver['gap']:.3f} %"),
              ("solve time", f"{r.seconds:.1f} s"), ("model build time", f"{outcome.build_s:.2f} s")]
+    if "cost_vs_objective" in figures.summary:
+        items.insert(4, ("cost and objective", figures.summary["cost_vs_objective"]["text"]))
     items += [(f"model {k}", _num(v)) for k, v in outcome.model_size.items()]
     if outcome.parts > 1:
         items.append(("independent parts solved", _num(int(outcome.parts))))
@@ -247,13 +251,18 @@ def _solver_section(outcome: Outcome) -> str:
     if r.message:
         items.append(("message", r.message))
     kv = pd.DataFrame(items, columns=["item", "value"])
-    stages = pd.DataFrame([{"stage": s.name, "status": s.status.value, "objective": s.objective, "bound": s.bound,
-                            "gap": s.gap, "seconds": s.seconds, "solver": s.solver,
-                            "bound from": s.bound_source or "no bound"} for s in r.stages])
+    rows = solver["stages"]
+    stages = pd.DataFrame([{"stage": s["name"], "settled by": s["settled_by"], "status": s["status"],
+                            "objective": s["objective"], "bound": s["bound"], "gap": s["gap"],
+                            "seconds": s["seconds"], "engine ids": s["solver"],
+                            "bound from": s["bound_source"]} for s in rows])
+    if any(s["bound_raw"] != s["bound"] for s in rows):  # the engine's own figure, never hidden
+        stages.insert(5, "bound (engine's figure)", [s["bound_raw"] for s in rows])
     out = html_table(kv, {"value": str}, table_id="solver-details")
     if len(stages):
         out += "<h3>Lexicographic stages</h3>" + html_table(
             stages, {"objective": lambda v: _num(v, 4), "bound": lambda v: _num(v, 4),
+                     "bound (engine's figure)": lambda v: _num(v, 4),
                      "gap": lambda v: "—" if v is None or not np.isfinite(v) else f"{100 * v:.3f} %"})
     ev = outcome.evaluation
     if ev is not None:
@@ -354,7 +363,8 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
              f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title><style>{css}</style>'
              f"</head><body><header><h1>{escape(title)}</h1><p>{inst.n_communities:,} communities · "
              f"{inst.n_spaces:,} candidate spaces · standard {escape(inst.settings.standard)} · mode "
-             f"{escape(inst.settings.objective.mode)} · solver {escape(r.backend)}: {escape(r.status.value)}</p>"
+             f"{escape(inst.settings.objective.mode)} · solver {escape(r.backend)}: {escape(r.status.value)} — "
+             f'<span id="settled-by">{escape(figures.summary["solver"]["settled_by"])}</span></p>'
              "</header><main>"]
     if plan is None or ev is None:
         parts.append(f'<p class="bad">No plan: the solver returned {escape(r.status.value)}. '
@@ -385,6 +395,9 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
               _card(f"{allrow['balance_before']:.1f} → {allrow['balance_after']:.1f}",
                     w("health-check balance index (100 × (1 − Gini))"))]
     parts.append(f'<h2>{escape(w("Key figures"))}</h2><div class="cards">' + "".join(cards) + "</div>")
+    if "cost_vs_objective" in summ:
+        parts.append(f'<p class="note" id="cost-objective">{escape(w("Cost and the solver objective"))}: '
+                     f'{escape(summ["cost_vs_objective"]["text"])}.</p>')
     # map
     md = _map_data(outcome, hc, w)
     default = "coverage_after" if plan is not None else "coverage_before"
@@ -462,7 +475,7 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
                      + '<p class="note">The key figure "service shortfalls" counts the coverage rows only '
                        "(community × service); this table also lists the floor-area standard and hub rows.</p>"
                      + "</details>")
-    parts.append(f"<h2>{escape(w('Solver'))}</h2>" + _solver_section(outcome))
+    parts.append(f"<h2>{escape(w('Solver'))}</h2>" + _solver_section(outcome, figures))
     parts.append(f"</main><script>{_JS}</script></body></html>")
     return "".join(parts)
 
