@@ -100,8 +100,10 @@ def test_engine_words():
     assert engine_words("highs+start", 1, STAGES, "scip/start") == "HiGHS from the shortfall stage's plan"
     assert engine_words("highs+scip", 1, STAGES, "scip") == "SCIP after HiGHS failed"
     assert engine_words("start", 1, STAGES, "scip") == "no time left: SCIP's shortfall plan stands"
-    assert engine_words("highs/start", 1, STAGES, "scip") == (
-        "by part: HiGHS or no time left: SCIP's shortfall plan stands")
+    assert engine_words("highs/start", 1, STAGES, "scip") == "HiGHS by part (some parts out of time)"
+    assert engine_words("highs/highs+scip/highs+start/start", 1, STAGES, "scip") == (
+        "HiGHS and SCIP by part (SCIP where HiGHS failed; SCIP's shortfall plan kept where HiGHS found no better; "
+        "some parts out of time)")
     assert engine_words("coordinated", 1, STAGES, "coordinated").startswith("coordinated over the parts")
     assert engine_words("", 0, STAGES) == "not solved"
     assert status_words("optimal", 0.0, False) == "proven optimal"

@@ -33,8 +33,10 @@ def _engine(token: str) -> str:
 
 
 def engine_words(solver: str, stage: int, stage_names: tuple[str, ...], previous_solver: str = "") -> str:
-    """Who settled stage ``stage`` (``StageResult.solver``, e.g. ``"highs/highs+start/start"`` for
-    parts settled in different ways) in words, e.g. "HiGHS from SCIP's plan".
+    """Who settled stage ``stage`` (``StageResult.solver``; parts settled in different ways are
+    joined by ``/``, e.g. ``"highs/highs+start/start"``) in words, e.g. "HiGHS from SCIP's
+    shortfall plan", or for parts settled differently "HiGHS by part (SCIP where HiGHS failed;
+    SCIP's shortfall plan kept where no better was found; some parts out of time)".
 
     Tokens: an engine id; ``a+b`` (engine ``b`` after ``a`` failed); ``e+start`` (a start plan
     was better than engine ``e``'s own: at a later stage, the earlier stage's plan or its
@@ -49,22 +51,44 @@ def engine_words(solver: str, stage: int, stage_names: tuple[str, ...], previous
         earlier = f"the {prev} stage's plan"
     else:
         earlier = "the start plan"
-    phrases = []
-    for token in [t for t in solver.split("/") if t]:
+    tokens = [t for t in solver.split("/") if t]
+    if not tokens:
+        return "not solved"
+    if len(tokens) == 1:
+        return _one_token(tokens[0], stage, earlier)
+    engines: list[str] = []
+    notes: list[str] = []
+    for token in tokens:
         if token == "coordinated":
-            phrases.append("coordinated over the parts (budget prices and a master problem)")
+            notes.append(_one_token(token, stage, earlier))
         elif token == "start":
-            phrases.append(f"no time left: {earlier} stands" if stage > 0 else "no time left: the null plan stands")
+            notes.append("some parts out of time")
         elif token.endswith("+start"):
-            phrases.append(f"{_engine(token.removesuffix('+start'))} from {earlier}")
+            eng = _engine(token.removesuffix("+start"))
+            engines.append(eng)
+            notes.append(f"{earlier} kept where {eng} found no better")
         elif "+" in token:
             first, then = token.split("+", 1)
-            phrases.append(f"{_engine(then)} after {_engine(first)} failed")
+            engines.append(_engine(then))
+            notes.append(f"{_engine(then)} where {_engine(first)} failed")
         else:
-            phrases.append(_engine(token))
-    if not phrases:
-        return "not solved"
-    return phrases[0] if len(phrases) == 1 else "by part: " + " or ".join(phrases)
+            engines.append(_engine(token))
+    names = list(dict.fromkeys(engines))
+    head = (" and ".join(names) + " by part") if names else "by part"
+    return head + (f" ({'; '.join(dict.fromkeys(notes))})" if notes else "")
+
+
+def _one_token(token: str, stage: int, earlier: str) -> str:
+    if token == "coordinated":
+        return "coordinated over the parts (budget prices and a master problem)"
+    if token == "start":
+        return f"no time left: {earlier} stands" if stage > 0 else "no time left: the null plan stands"
+    if token.endswith("+start"):
+        return f"{_engine(token.removesuffix('+start'))} from {earlier}"
+    if "+" in token:
+        first, then = token.split("+", 1)
+        return f"{_engine(then)} after {_engine(first)} failed"
+    return _engine(token)
 
 
 def status_words(status: str, gap: float | None, time_limit_hit: bool) -> str:

@@ -235,13 +235,15 @@ def _map_data(outcome: Outcome, hc: pd.DataFrame, w: Words, n_labels: int = N_LA
 def _solver_section(outcome: Outcome, figures: PlanFigures) -> str:
     r = outcome.result
     solver = figures.summary["solver"]  # as shown: engines in words, bounds raised to 0 where needed
+    cny = bool(solver["stages"]) and solver["stages"][-1]["name"] == "cost"
+    fig = (lambda v: "—" if v is None else f"{v:,.0f} CNY") if cny else (lambda v: _num(v, 4))  # noqa: E731
     items = [("backend", r.backend), ("settled by", solver["settled_by"]), ("status", r.status.value),
-             ("objective (last stage)", _num(solver["objective"], 4)), ("bound", _num(solver["bound"], 4)),
+             ("objective (last stage)", fig(solver["objective"])), ("bound", fig(solver["bound"])),
              ("gap", "—" if solver["gap"] is None else f"{100 * solver['gap']:.3f} %"),
              ("solve time", f"{r.seconds:.1f} s"), ("model build time", f"{outcome.build_s:.2f} s")]
     if "cost_vs_objective" in figures.summary:
         items.insert(4, ("cost and objective", figures.summary["cost_vs_objective"]["text"]))
-    items += [(f"model {k}", _num(v)) for k, v in outcome.model_size.items()]
+    items += [(f"model {k.replace('_', ' ')}", _num(v)) for k, v in outcome.model_size.items()]
     if outcome.parts > 1:
         items.append(("independent parts solved", _num(int(outcome.parts))))
     opts = outcome.options
@@ -300,10 +302,11 @@ def _charts(outcome: Outcome, figures: PlanFigures, w: Words) -> str:
                              title=w("2SFCA accessibility (places per user in demand, mean)"), fmt="{:.2f}", ref=1.0,
                              chart_id="chart-access", axis_label=w("places per user (1 = supply matches demand)"),
                              words=ba))
+    note = w(_NOTE_2SFCA).format(share=_range(by["demand_share_served_after"]), coverage=_range(_ratio(S, D)))
     out.append(bar_pairs_svg(svc, by["demand_share_served_before"], by["demand_share_served_after"],
                              title=w("Share of demand with 2SFCA accessibility ≥ 1"), vmax=1.0,
                              chart_id="chart-access-share", axis_label=w("share of users in demand"), words=ba)
-               + f'<p class="note" id="note-2sfca" style="max-width:600px">{escape(w(_NOTE_2SFCA))}</p>')
+               + f'<p class="note" id="note-2sfca" style="max-width:600px">{escape(note)}</p>')
     # (the note is one phrase of report_words.yaml, keyed by its English text)
     out.append(histogram_svg(hc["base_before"], hc["base_after"], title=w("Health-check base index of communities"),
                              x_label=w("base index (0–100)"), y_label=w("communities per band"), words=ba,
@@ -323,9 +326,19 @@ _NOTE_2SFCA = (
     "within their walking limit. 2SFCA accessibility instead spreads each space's places over all the demand "
     "that can reach it, whoever is assigned there, and adds up the shares a community reaches; 1 means one "
     "place per user in demand. When supply just matches demand the communities scatter around 1, some a "
-    "little above and some a little below, so only part of the demand reaches 1 although nearly everyone is "
-    "served: a share of 50–80 % here beside 90–100 % coverage is no contradiction. A low value marks places "
+    "little above and some a little below, so only part of the demand reaches 1 even where most users are "
+    "served: a share of {share} beside {coverage} coverage here is no contradiction. A low value marks places "
     "spread thinly between neighbouring communities.")
+
+
+def _range(values: Any) -> str:
+    """"53–82 %" (or "82 %"): the range of the finite shares in ``values``."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return "—"
+    lo, hi = round(100 * float(v.min())), round(100 * float(v.max()))
+    return f"{lo} %" if lo == hi else f"{lo}–{hi} %"
 
 
 def _table(w: Words, df: pd.DataFrame, formats: dict[str, Callable[[Any], str]] | None = None,
