@@ -149,3 +149,13 @@ def test_summary_json_keeps_the_engine_bound(with_bonus):
     raw = {s.name: s.bound for s in with_bonus.result.stages}
     for s in stages:
         assert s["bound_raw"] == raw[s["name"]] and s["settled_by"]
+
+
+def test_chinese_report_says_cost_and_objective_in_chinese(with_bonus):
+    fig = plan_figures(with_bonus)
+    html = report_html(with_bonus, fig, lang="zh")
+    cvo = fig.summary["cost_vs_objective"]
+    note = re.search(r'id="cost-objective">([^<]*)</p>', html).group(1)
+    assert note.startswith("费用与求解目标: 目标值 ")
+    assert f"成本 {cvo['cost_cny']:,.0f}" in note and f"{cvo['colocated_pairs']:,} 对" in note
+    assert f"{with_bonus.instance.n_communities:,} 个社区" in html

@@ -173,6 +173,23 @@ def cost_and_objective(inst: Instance, ev: Evaluation, solver_objective: float |
             "difference_cny": diff, "text": text}
 
 
+def cost_objective_text(cvo: dict[str, Any], lang: str = "en") -> str:
+    """``cvo["text"]`` (:func:`cost_and_objective`) in ``lang`` (en | zh), with the same figures."""
+    if lang != "zh":
+        return str(cvo["text"])
+    cost, obj = cvo["cost_cny"], cvo["objective_cny"]
+    if cvo["colocation_bonus_cny_per_pair"] > 0:
+        text = (f"目标值 {obj:,.0f} = 成本 {cost:,.0f} − 共址奖励 {cvo['colocated_pairs']:,} 对 × "
+                f"{cvo['colocation_bonus_cny_per_pair']:,.0f} = {cvo['colocation_bonus_cny']:,.0f} 元"
+                "（奖励是偏好权重，不是节省的资金）")
+    else:
+        text = f"目标值 = 成本 {cost:,.0f} 元（未设置共址奖励：目标不含其他项）"
+    diff = cvo["difference_cny"]
+    if diff is not None and abs(diff) >= 0.5:
+        text += f"；求解器自身的数值 {cvo['solver_objective_cny']:,.0f} 相差 {diff:,.0f} 元（其容差）"
+    return text
+
+
 def objective_words(cvo: dict[str, Any]) -> str:
     """The cost stage's objective beside the cost, short: "= cost (no co-location bonus)" or
     "1,495,914,456 CNY = cost − 30 pairs × 1,000,000 co-location bonus" (``summary['cost_vs_objective']``)."""
@@ -187,5 +204,5 @@ def objective_words(cvo: dict[str, Any]) -> str:
     return text
 
 
-__all__ = ["ENGINE_NAMES", "cost_and_objective", "engine_words", "non_negative_stages", "objective_words",
-           "present_solver", "raised_bound", "status_words"]
+__all__ = ["ENGINE_NAMES", "cost_and_objective", "cost_objective_text", "engine_words", "non_negative_stages",
+           "objective_words", "present_solver", "raised_bound", "status_words"]

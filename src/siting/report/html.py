@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from siting.analysis.figures import PlanFigures, plan_figures
+from siting.analysis.solver_view import cost_objective_text
 from siting.plan import Outcome
 from siting.report.mapsvg import MapData, legend_html, map_svg
 from siting.report.svg import bar_pairs_svg, histogram_svg
@@ -374,9 +375,11 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     css = _CSS.replace("%FONTS%", FONT_STACK)
     parts = [f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8"><meta name="viewport" '
              f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title><style>{css}</style>'
-             f"</head><body><header><h1>{escape(title)}</h1><p>{inst.n_communities:,} communities · "
-             f"{inst.n_spaces:,} candidate spaces · standard {escape(inst.settings.standard)} · mode "
-             f"{escape(inst.settings.objective.mode)} · solver {escape(r.backend)}: {escape(r.status.value)} — "
+             f"</head><body><header><h1>{escape(title)}</h1><p>"
+             f"{escape(w('{n} communities').format(n=f'{inst.n_communities:,}'))} · "
+             f"{escape(w('{n} candidate spaces').format(n=f'{inst.n_spaces:,}'))} · {escape(w('standard'))} "
+             f"{escape(inst.settings.standard)} · {escape(w('mode'))} {escape(inst.settings.objective.mode)} · "
+             f"{escape(w('solver'))} {escape(r.backend)}: {escape(r.status.value)} — "
              f'<span id="settled-by">{escape(figures.summary["solver"]["settled_by"])}</span></p>'
              "</header><main>"]
     if plan is None or ev is None:
@@ -410,7 +413,7 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     parts.append(f'<h2>{escape(w("Key figures"))}</h2><div class="cards">' + "".join(cards) + "</div>")
     if "cost_vs_objective" in summ:
         parts.append(f'<p class="note" id="cost-objective">{escape(w("Cost and the solver objective"))}: '
-                     f'{escape(summ["cost_vs_objective"]["text"])}.</p>')
+                     f'{escape(cost_objective_text(summ["cost_vs_objective"], lang))}.</p>')
     # map
     md = _map_data(outcome, hc, w)
     default = "coverage_after" if plan is not None else "coverage_before"
