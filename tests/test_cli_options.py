@@ -183,3 +183,34 @@ def test_progress_line_never_shows_a_negative_bound_and_keeps_the_best(monkeypat
     signed = cli._ProgressView(("shortfall", "cost"), interval_s=0.0, non_negative=frozenset({"shortfall"}))
     signed(Progress(stage=1, n_stages=2, elapsed_s=0.1, objective=-5.0, bound=-8.0))
     assert "bound -8" in buf.getvalue().splitlines()[-1]
+
+
+def test_progress_of_a_solve_in_parts_is_one_overall_line(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import siting.cli.progress as cli
+    from siting.solvers.progress import Progress
+
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=buf, force_terminal=False, width=300))
+    view = cli._ProgressView(("shortfall", "cost"), interval_s=0.0)
+    p = lambda part, stage, obj, bound: Progress(stage, 2, 0.1, obj, bound, part, 3)  # noqa: E731
+    view(p(2, 0, 4.0, 1.0))
+    view(p(0, 0, 2.0, -5.0))  # a negative shortfall bound counts as 0
+    view(p(2, 1, 900.0, 800.0))  # part 3 moves on: the shortfall stays the common stage
+    view(p(1, 0, 1.0, 1.0))
+    view(p(0, 1, 500.0, None))
+    view(p(1, 1, 100.0, 90.0))
+    lines = buf.getvalue().splitlines()
+    assert not [ln for ln in lines if ln.startswith("part ")]  # never "part 3/3", then "part 1/3"
+    assert lines[0].startswith("parts 1/3 started, 0 in the last stage")
+    assert "shortfall over 1 parts: best 4 " in lines[0]
+    assert "shortfall over 2 parts: best 6  bound 1  gap 83.33%" in lines[1]
+    assert lines[2].startswith("parts 2/3 started, 1 in the last stage") and "shortfall over 2 parts" in lines[2]
+    assert "parts 3/3 started, 1 in the last stage" in lines[3] and "best 7  bound 2 " in lines[3]
+    assert "shortfall over 3 parts" in lines[4]  # part 2 has not reached the cost stage yet
+    # every part in the cost stage: its sums; part 1 has no cost bound yet, so the merged bound is unknown
+    assert lines[5].startswith("parts 3/3 started, 3 in the last stage")
+    assert "cost over 3 parts: best 1,500  bound —  gap —" in lines[5]

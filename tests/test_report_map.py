@@ -169,3 +169,19 @@ def test_demo_maps_render_in_chromium(browser, network, tmp_path):
     out = _solve(demo_instance(network=network), time_limit_s=10)
     assert (out.instance.basemap is not None) == network
     _render(browser, out, tmp_path)
+
+
+def test_labels_of_nearby_communities_do_not_overlap():
+    from siting.report.mapsvg import LABEL_PX, _label_width, _place_label
+
+    placed: list = []
+    names = ["Yuanxian Yayuan", "Chongxian Cun", "Shangtang", "Shuibei Huayuan", "Donghu Cun", "仓前街道某某社区"]
+    points = [(500.0, 300.0), (506.0, 298.0), (498.0, 309.0), (512.0, 305.0), (503.0, 302.0), (501.0, 296.0)]
+    spots = [_place_label(x, y, n, placed, 960.0, 760.0) for (x, y), n in zip(points, names)]
+    boxes = [(x, y - LABEL_PX, x + _label_width(n), y + 2) for (x, y), n in zip(spots, names)]
+    for i in range(len(boxes)):
+        for j in range(i):
+            a, b = boxes[i], boxes[j]
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (names[i], names[j])
+    for (x, y), (px, py) in zip(spots, points):  # each label stays near its community
+        assert abs(y - py) <= 6 + 14 * 5 and abs(x - px) <= 8 + 11 * 8 + 40

@@ -89,6 +89,14 @@ def test_2sfca_note_beside_the_share_chart(texts):
     note = text.index('id="note-2sfca"')
     assert 0 < note - share < 20000 and "2SFCA ≥ 1" in text[note:note + 200]
     assert "no contradiction" in text[note:note + 1500]
+    # the figures are this plan's: the range of the share chart's after-values and of coverage by service
+    fig = texts[1]
+    after = fig.accessibility_by_service["demand_share_served_after"] * 100
+    lo, hi = round(after.min()), round(after.max())
+    shown = f"{lo} %" if lo == hi else f"{lo}–{hi} %"
+    body = text[note:text.index("</p>", note)]
+    assert f"a share of {shown} beside " in body and "{" not in body
+    assert f"需求占比 {shown}" in texts[2]["zh"]
 
 
 def test_standards_not_met_agree_with_the_key_figure(texts):

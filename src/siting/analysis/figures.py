@@ -23,6 +23,7 @@ from siting.analysis.accessibility import (
     accessibility_table,
 )
 from siting.analysis.healthcheck import healthcheck_districts, healthcheck_summary, healthcheck_table
+from siting.analysis.solver_view import cost_and_objective, present_solver
 from siting.plan import Outcome
 
 
@@ -103,11 +104,15 @@ def plan_figures(outcome: Outcome, decay: Decay = "none") -> PlanFigures:
     summ["solver"]["options"] = outcome.options.model_dump(mode="json")
     summ["solver"]["reproducible"] = reproducible(outcome)
     summ["independent_parts"] = outcome.parts
+    # engines in words, bounds a stage cannot go below raised to 0 (raw figures kept beside them)
+    summ["solver"] = present_solver(summ["solver"], inst)
     common = dict(accessibility=acc, accessibility_by_service=by_service, healthcheck=hc,
                   healthcheck_districts=healthcheck_districts(hc), decay=decay)
     if plan is None or ev is None:
         return PlanFigures(summary=summ, **common)
     summ["healthcheck"] = healthcheck_summary(hc)
+    cost_stage = next((s.objective for s in outcome.result.stages if s.name == "cost"), None)
+    summ["cost_vs_objective"] = cost_and_objective(inst, ev, cost_stage)
     summ["accessibility_by_service"] = by_service.to_dict("records")
     com = tables.community_table(inst, plan, ev)
     hc_cols = ["community_id"] + [f"{k}_{w}" for k in ("base", "balance") for w in ("before", "after")]

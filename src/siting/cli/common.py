@@ -95,6 +95,13 @@ def _with_lang(scenario, lang: str | None):
     return scenario.model_copy(update={"report": scenario.report.model_copy(update={"lang": lang})})
 
 
+def _with_xlsx(scenario, xlsx: bool):
+    """The scenario with ``--xlsx`` applied to ``outputs.xlsx`` (so scenario.yaml records it)."""
+    if not xlsx:
+        return scenario
+    return scenario.model_copy(update={"outputs": scenario.outputs.model_copy(update={"xlsx": True})})
+
+
 def _solver_options(base, backend, time_limit_s, gap, threads, max_memory_gb=None):
     upd = {k: v for k, v in {"backend": backend, "time_limit_s": time_limit_s, "relative_gap": gap,
                               "threads": threads, "max_memory_gb": max_memory_gb}.items() if v is not None}
@@ -142,6 +149,11 @@ def _opt_lang():
                         help="language of the report's labels (default: the scenario's report.lang, en)")
 
 
+def _opt_xlsx():
+    return typer.Option(False, "--xlsx", help="also write plan.xlsx: the plan's tables as one Excel workbook, a "
+                                              "sheet per table (default: the scenario's outputs.xlsx)")
+
+
 def _opt_quiet():
     return typer.Option(False, "--quiet", "-q", help="print only the summary (no progress lines)")
 
@@ -168,6 +180,7 @@ OPT_THREADS = _opt_threads()
 OPT_LANG = _opt_lang()
 OPT_MAX_MEMORY = _opt_max_memory()
 OPT_QUIET = _opt_quiet()
+OPT_XLSX = _opt_xlsx()
 OPT_OVERRIDE = _opt_override()
 OPT_SET = _opt_set()
 

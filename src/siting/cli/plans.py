@@ -21,12 +21,14 @@ from siting.cli.common import (
     OPT_SET,
     OPT_THREADS,
     OPT_TIME_LIMIT,
+    OPT_XLSX,
     PATH,
     _crash,
     _default_out,
     _fail,
     _solver_options,
     _with_lang,
+    _with_xlsx,
     app,
     console,
     err_console,
@@ -48,6 +50,7 @@ def demo(
     threads: int | None = OPT_THREADS,
     max_memory_gb: float | None = OPT_MAX_MEMORY,
     lang: str | None = OPT_LANG,
+    xlsx: bool = OPT_XLSX,
     quiet: bool = OPT_QUIET,
 ) -> None:
     """Solve the built-in synthetic district and write the plan.
@@ -58,7 +61,7 @@ def demo(
     from siting.demo import demo_instance, demo_scenario
 
     try:
-        scenario = _with_lang(demo_scenario(), lang)
+        scenario = _with_xlsx(_with_lang(demo_scenario(), lang), xlsx)
         out = out or _default_out("siting-demo")
         options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads, max_memory_gb)
         if quiet:
@@ -90,6 +93,7 @@ def run(
     threads: int | None = OPT_THREADS,
     max_memory_gb: float | None = OPT_MAX_MEMORY,
     lang: str | None = OPT_LANG,
+    xlsx: bool = OPT_XLSX,
     quiet: bool = OPT_QUIET,
 ) -> None:
     """Solve a planner's scenario file and write the plan."""
@@ -97,7 +101,8 @@ def run(
     from siting.io.scenario import load_scenario
 
     try:
-        scenario = _with_lang(load_scenario(scenario_file, overrides=override, assignments=set_), lang)
+        scenario = _with_xlsx(_with_lang(load_scenario(scenario_file, overrides=override, assignments=set_), lang),
+                              xlsx)
         out = out or _default_out("-".join(["siting", scenario.name, *override]))
         from siting.io.outputs import check_output_folder
 

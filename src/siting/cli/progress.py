@@ -31,6 +31,8 @@ class _ProgressView:
         self._last_line = -float("inf")
         self._last_stage = -1
         self._best: dict[tuple[int, int], float] = {}
+        self._bound: dict[tuple[int, int], float | None] = {}
+        self._stage_of: dict[int, int] = {}  # part → the latest stage it reported
         self.live = Live(self.text, console=err_console, refresh_per_second=4, transient=True) \
             if self.mode == "live" else None
 
@@ -58,12 +60,17 @@ class _ProgressView:
         if objective is not None:
             self._best[key] = objective
         bound = None if p.bound is None else max(p.bound, 0.0) if name in self.non_negative else p.bound
-        rel = relative_gap(objective, bound)
-        gap = "—" if rel is None else f"{100 * rel:.2f}%"
-        part = f"part {p.part + 1}/{p.n_parts}  " if p.n_parts > 1 else ""
         elapsed = time.perf_counter() - self.start
-        line = (f"{part}stage {p.stage + 1}/{p.n_stages} {name}  elapsed {elapsed:6.1f}s"
-                f"  best {fmt(objective)}  bound {fmt(bound)}  gap {gap}")
+        if p.n_parts > 1:
+            if bound is not None or key not in self._bound:
+                self._bound[key] = bound
+            self._stage_of[p.part] = max(p.stage, self._stage_of.get(p.part, 0))
+            line = self._merged_line(p, elapsed, fmt)
+        else:
+            rel = relative_gap(objective, bound)
+            gap = "—" if rel is None else f"{100 * rel:.2f}%"
+            line = (f"stage {p.stage + 1}/{p.n_stages} {name}  elapsed {elapsed:6.1f}s"
+                    f"  best {fmt(objective)}  bound {fmt(bound)}  gap {gap}")
         if self.live is not None:
             self.text = line
             self.live.update(Text(line))
@@ -73,8 +80,29 @@ class _ProgressView:
             err_console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
+    def _merged_line(self, p, elapsed: float, fmt) -> str:
+        """One line for a solve in parts: how many parts have reported and how many reached the
+        last stage, and the earliest stage that every reporting part has values for, summed over
+        them (best and bound: sums of the parts' figures, "—" while a part has none)."""
+        from siting.core.results import relative_gap
+
+        started = sorted(self._stage_of)
+        last = sum(1 for k in started if self._stage_of[k] == p.n_stages - 1)
+        stage = min(self._stage_of[k] for k in started)
+        name = self.stages[stage] if stage < len(self.stages) else str(stage)
+        bests = [self._best.get((k, stage)) for k in started]
+        bounds = [self._bound.get((k, stage)) for k in started]
+        best = None if any(b is None for b in bests) else float(sum(bests))
+        bound = None if any(b is None for b in bounds) else float(sum(bounds))
+        rel = relative_gap(best, bound)
+        gap = "—" if rel is None else f"{100 * rel:.2f}%"
+        return (f"parts {len(started)}/{p.n_parts} started, {last} in the last stage  elapsed {elapsed:6.1f}s  "
+                f"{name} over {len(started)} parts: best {fmt(best)}  bound {fmt(bound)}  gap {gap}")
+
+
 def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: bool = False) -> int:
     from siting.analysis.figures import plan_figures
+    from siting.analysis.solver_view import non_negative_stages
     from siting.io.outputs import check_output_folder, write_outcome
     from siting.model import stage_names
     from siting.report.text import print_summary
@@ -82,8 +110,9 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: boo
 
     check_output_folder(out, force)
     stages = stage_names(inst.settings.objective.mode)
-    # the cost stage subtracts the co-location bonus: it may go below 0 only with a bonus
-    non_negative = frozenset(n for n in stages if n != "cost" or inst.colocation_bonus <= 0)
+    # the cost stage subtracts the co-location bonus: it may go below 0 only with a bonus (the
+    # summary, report and summary.json raise the same stages' bounds to 0)
+    non_negative = non_negative_stages(inst, stages)
     view = _ProgressView(stages, quiet=quiet, non_negative=non_negative)
     with view:
         outcome = solve_instance(inst, options, progress=view)

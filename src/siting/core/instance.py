@@ -59,6 +59,9 @@ class Instance:
     # streets and barriers for maps only (column ``kind``, same CRS as the communities); the
     # model never reads it. Set when walking times came from a street network.
     basemap: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    # the CRS the communities came in (before projection to metres): outputs are written in it by
+    # default (scenario key data.output_crs chooses another); None: the communities' CRS
+    source_crs: Any = field(default=None, repr=False)
     # --- derived arrays (filled by _derive) ---
     service_ids: tuple[str, ...] = field(init=False)
     demand_by_age: np.ndarray = field(init=False, repr=False)  # [C,S,G] users
@@ -230,6 +233,7 @@ class Instance:
         if not validated:
             communities = validate_communities(communities, sids, origins[0])
             spaces = validate_spaces(spaces, sids, communities.crs, origins[1])
+        source_crs = communities.attrs.get("source_crs", communities.crs)
         if adjacency is None:
             adj = touching_adjacency(communities)
         elif isinstance(adjacency, pd.DataFrame):
@@ -260,7 +264,7 @@ class Instance:
                 basemap = basemap.to_crs(communities.crs)
             basemap = basemap[["kind", "geometry"]].reset_index(drop=True)
         return cls(communities, spaces, catalogue, preset, settings, reach, adj.astype(np.int64), name,
-                   tuple(applied_overrides), basemap)
+                   tuple(applied_overrides), basemap, source_crs)
 
     @classmethod
     def from_arrays(

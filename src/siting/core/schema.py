@@ -294,7 +294,9 @@ def _prepare(data: Any, what: str, model: type[BaseModel], origin: str, target_c
 def validate_communities(
     data: gpd.GeoDataFrame | pd.DataFrame, service_ids: tuple[str, ...], origin: str = "<communities>"
 ) -> gpd.GeoDataFrame:
-    """Validate a communities table; returns a clean GeoDataFrame (projected, metres)."""
+    """Validate a communities table; returns a clean GeoDataFrame (projected, metres). Its
+    ``attrs["source_crs"]`` keeps the CRS the table came in (outputs are written back in it)."""
+    source_crs = getattr(data, "crs", None)
     data, xy, rows = _prepare(data, "communities", CommunityRow, origin, None)
     out = pd.DataFrame([r.model_dump() for r in rows])
     _check_unique(out["community_id"], origin, "community_id")
@@ -319,7 +321,9 @@ def validate_communities(
         warnings.warn(f"{origin}: {n_pilot} communities are marked 'pilot', which is read but not yet used by any "
                       "rule (phasing is not implemented): pilots are planned like every other community",
                       SitingWarning, stacklevel=2)
-    return gpd.GeoDataFrame(out, geometry=data.geometry.values, crs=data.crs)
+    result = gpd.GeoDataFrame(out, geometry=data.geometry.values, crs=data.crs)
+    result.attrs["source_crs"] = source_crs if source_crs is not None else data.crs
+    return result
 
 
 def validate_spaces(

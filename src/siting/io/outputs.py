@@ -4,11 +4,13 @@ leaves a half-written output and never destroys an earlier one.
 
 Files: ``report.html`` (self-contained, opens offline), ``plan.gpkg`` (layers communities,
 spaces (every candidate, column ``taken``), links, hubs, shortfalls, and QGIS default styles
-in its ``layer_styles`` table: it opens coloured in QGIS), the same layers as ``<layer>.geojson``
-(EPSG:4326), ``communities.csv``, ``spaces.csv``, ``links.csv``, ``services.csv``,
-``coverage_by_age.csv``, ``shortfalls.csv``, ``accessibility.csv`` (2SFCA before/after),
-``healthcheck.csv`` / ``healthcheck_districts.csv`` (health-check style index before/after),
-``summary.json`` and ``scenario.yaml`` (the settings as applied).
+in its ``layer_styles`` table: it opens coloured in QGIS; in the CRS the communities came in, or
+the scenario's ``data.output_crs``), the same layers as ``<layer>.geojson`` (EPSG:4326),
+``communities.csv``, ``spaces.csv``, ``links.csv``, ``services.csv``, ``coverage_by_age.csv``,
+``shortfalls.csv``, ``accessibility.csv`` (2SFCA before/after), ``healthcheck.csv`` /
+``healthcheck_districts.csv`` (health-check style index before/after), ``summary.json`` and
+``scenario.yaml`` (the settings as applied); with ``--xlsx`` (scenario ``outputs.xlsx``) also
+``plan.xlsx``, the CSV tables as one workbook (:mod:`siting.io.xlsx`).
 """
 
 from __future__ import annotations
@@ -155,8 +157,21 @@ def formula_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def output_crs(outcome: Outcome, scenario: Any = None, crs: Any = None) -> Any:
+    """The CRS of the GeoPackage layers: ``crs`` if given, else the scenario's ``data.output_crs``,
+    else the CRS the communities came in (:attr:`Instance.source_crs`), else the working CRS."""
+    from pyproj import CRS
+
+    chosen = crs if crs is not None else getattr(getattr(scenario, "data", None), "output_crs", None)
+    if chosen is not None:
+        return CRS.from_user_input(chosen)
+    inst = outcome.instance
+    return inst.source_crs if inst.source_crs is not None else inst.communities.crs
+
+
 def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, scenario: Any = None,
-                  figures: PlanFigures | None = None, lang: str | None = None) -> Path:
+                  figures: PlanFigures | None = None, lang: str | None = None, crs: Any = None,
+                  xlsx: bool | None = None) -> Path:
     """Write all outputs of ``outcome`` to ``out`` atomically (the folder ``siting run`` writes).
 
     Parameters
@@ -175,6 +190,11 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
         computed them (the CLI prints its summary from the same value).
     lang : {"en", "zh"}, optional
         The report's language (default: the scenario's ``report.lang``, else en).
+    crs : pyproj CRS or str, optional
+        The GeoPackage layers' CRS (default: :func:`output_crs`; the GeoJSON files are EPSG:4326).
+    xlsx : bool, optional
+        Also write ``plan.xlsx``, the tables as one workbook (default: the scenario's
+        ``outputs.xlsx``, else no; :mod:`siting.io.xlsx`).
 
     Returns
     -------
@@ -192,6 +212,9 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
     inst = outcome.instance
     fig = figures if figures is not None else plan_figures(outcome)
     lang = lang or getattr(getattr(scenario, "report", None), "lang", None) or "en"
+    target = output_crs(outcome, scenario, crs)
+    if xlsx is None:
+        xlsx = bool(getattr(getattr(scenario, "outputs", None), "xlsx", False))
     with atomic_folder(out) as tmp:
         (tmp / "summary.json").write_text(json.dumps(_clean(fig.summary), indent=2, default=_json_default),
                                           encoding="utf-8")
@@ -203,6 +226,8 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
             for layer, gdf in plan_layers(fig).items():
                 if len(gdf):
                     gdf = tidy(gdf)
+                    if target is not None and gdf.crs is not None and gdf.crs != target:
+                        gdf = gdf.to_crs(target)
                     gdf.to_file(gpkg, layer=layer, driver="GPKG")
                     geo = gdf.to_crs(4326) if gdf.crs is not None else gdf
                     geo.to_file(tmp / f"{layer}.geojson", driver="GeoJSON")
@@ -211,13 +236,19 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
                 write_layer_styles(gpkg, {"communities": community_style(geom), "spaces": space_style(),
                                           "hubs": hub_style(), "links": link_style(),
                                           "shortfalls": shortfall_style(geom)})
-            for name, table in (("communities", fig.communities.drop(columns="geometry")),
-                                ("spaces", fig.spaces.drop(columns="geometry")),
-                                ("links", fig.links.drop(columns="geometry")), ("services", fig.services),
-                                ("coverage_by_age", fig.coverage_by_age), ("shortfalls", fig.shortfalls),
-                                ("accessibility", fig.accessibility), ("healthcheck", fig.healthcheck),
-                                ("healthcheck_districts", fig.healthcheck_districts)):
-                formula_safe(tidy(table)).to_csv(tmp / f"{name}.csv", index=False)
+            tables = {"communities": fig.communities.drop(columns="geometry"),
+                      "spaces": fig.spaces.drop(columns="geometry"), "links": fig.links.drop(columns="geometry"),
+                      "services": fig.services, "coverage_by_age": fig.coverage_by_age, "shortfalls": fig.shortfalls,
+                      "accessibility": fig.accessibility, "healthcheck": fig.healthcheck,
+                      "healthcheck_districts": fig.healthcheck_districts}
+            tidied = {name: tidy(table) for name, table in tables.items()}
+            for name, table in tidied.items():
+                formula_safe(table).to_csv(tmp / f"{name}.csv", index=False)
+            if xlsx:
+                from siting.io.xlsx import write_xlsx
+                from siting.report.words import Words
+
+                write_xlsx(tidied, tmp / "plan.xlsx", Words(inst.catalogue, lang), formula_safe)
         (tmp / "report.html").write_text(report_html(outcome, fig, lang=lang), encoding="utf-8")
     return out
 

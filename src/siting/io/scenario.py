@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from siting.core.catalogue import deep_merge
 from siting.core.settings import PlanningSettings
@@ -39,6 +39,21 @@ class DataFiles(BaseModel):
     max_snap_m: float = Field(300.0, gt=0, le=LIMITS["distance_m"][1],
                               description="warn for points farther than this from any street")
     travel_times: Path | None = Field(None, description="origin-destination table: community_id,space_id,minutes")
+    output_crs: str | None = Field(None, description="CRS of the GeoPackage layers written, e.g. EPSG:4549 "
+                                   "(default: the CRS the communities came in); the GeoJSON files stay EPSG:4326")
+
+    @field_validator("output_crs")
+    @classmethod
+    def _known_crs(cls, v: str | None) -> str | None:
+        if v is not None:
+            from pyproj import CRS
+            from pyproj.exceptions import CRSError
+
+            try:
+                CRS.from_user_input(v)
+            except CRSError:
+                raise ValueError(f"unknown CRS {v!r}: expected an EPSG code such as EPSG:4549 or EPSG:4326") from None
+        return v
 
     @model_validator(mode="after")
     def _one_source(self) -> DataFiles:
@@ -54,6 +69,13 @@ class ReportSettings(BaseModel):
     lang: Literal["en", "zh"] = Field("en", description="language of the report's labels: en | zh")
 
 
+class OutputSettings(BaseModel):
+    """Extra output files: ``xlsx`` also writes ``plan.xlsx`` (the tables as one workbook)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    xlsx: bool = Field(False, description="also write plan.xlsx: the plan's tables as one Excel workbook")
+
+
 class Scenario(PlanningSettings):
     """A planner's what-if: data files + planning settings + solver options."""
 
@@ -62,6 +84,7 @@ class Scenario(PlanningSettings):
     description: str = ""
     data: DataFiles
     report: ReportSettings = Field(default_factory=ReportSettings, description="report language")
+    outputs: OutputSettings = Field(default_factory=OutputSettings, description="extra output files (xlsx)")
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict, description="named overrides")
     applied: tuple[str, ...] = Field((), description="overrides applied, in order (set by the loader)")
     source_file: Path | None = None

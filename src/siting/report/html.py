@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from siting.analysis.figures import PlanFigures, plan_figures
+from siting.analysis.solver_view import cost_objective_text
 from siting.plan import Outcome
 from siting.report.mapsvg import MapData, legend_html, map_svg
 from siting.report.svg import bar_pairs_svg, histogram_svg
@@ -232,12 +233,18 @@ def _map_data(outcome: Outcome, hc: pd.DataFrame, w: Words, n_labels: int = N_LA
     return md
 
 
-def _solver_section(outcome: Outcome) -> str:
+def _solver_section(outcome: Outcome, figures: PlanFigures) -> str:
     r = outcome.result
-    items = [("backend", r.backend), ("status", r.status.value), ("objective", _num(r.objective, 4)),
-             ("bound", _num(r.bound, 4)), ("gap", "—" if r.gap is None else f"{100 * r.gap:.3f} %"),
+    solver = figures.summary["solver"]  # as shown: engines in words, bounds raised to 0 where needed
+    cny = bool(solver["stages"]) and solver["stages"][-1]["name"] == "cost"
+    fig = (lambda v: "—" if v is None else f"{v:,.0f} CNY") if cny else (lambda v: _num(v, 4))  # noqa: E731
+    items = [("backend", r.backend), ("settled by", solver["settled_by"]), ("status", r.status.value),
+             ("objective (last stage)", fig(solver["objective"])), ("bound", fig(solver["bound"])),
+             ("gap", "—" if solver["gap"] is None else f"{100 * solver['gap']:.3f} %"),
              ("solve time", f"{r.seconds:.1f} s"), ("model build time", f"{outcome.build_s:.2f} s")]
-    items += [(f"model {k}", _num(v)) for k, v in outcome.model_size.items()]
+    if "cost_vs_objective" in figures.summary:
+        items.insert(4, ("cost and objective", figures.summary["cost_vs_objective"]["text"]))
+    items += [(f"model {k.replace('_', ' ')}", _num(v)) for k, v in outcome.model_size.items()]
     if outcome.parts > 1:
         items.append(("independent parts solved", _num(int(outcome.parts))))
     opts = outcome.options
@@ -247,13 +254,18 @@ def _solver_section(outcome: Outcome) -> str:
     if r.message:
         items.append(("message", r.message))
     kv = pd.DataFrame(items, columns=["item", "value"])
-    stages = pd.DataFrame([{"stage": s.name, "status": s.status.value, "objective": s.objective, "bound": s.bound,
-                            "gap": s.gap, "seconds": s.seconds, "solver": s.solver,
-                            "bound from": s.bound_source or "no bound"} for s in r.stages])
+    rows = solver["stages"]
+    stages = pd.DataFrame([{"stage": s["name"], "settled by": s["settled_by"], "status": s["status"],
+                            "objective": s["objective"], "bound": s["bound"], "gap": s["gap"],
+                            "seconds": s["seconds"], "engine ids": s["solver"],
+                            "bound from": s["bound_source"]} for s in rows])
+    if any(s["bound_raw"] != s["bound"] for s in rows):  # the engine's own figure, never hidden
+        stages.insert(5, "bound (engine's figure)", [s["bound_raw"] for s in rows])
     out = html_table(kv, {"value": str}, table_id="solver-details")
     if len(stages):
         out += "<h3>Lexicographic stages</h3>" + html_table(
             stages, {"objective": lambda v: _num(v, 4), "bound": lambda v: _num(v, 4),
+                     "bound (engine's figure)": lambda v: _num(v, 4),
                      "gap": lambda v: "—" if v is None or not np.isfinite(v) else f"{100 * v:.3f} %"})
     ev = outcome.evaluation
     if ev is not None:
@@ -291,10 +303,11 @@ def _charts(outcome: Outcome, figures: PlanFigures, w: Words) -> str:
                              title=w("2SFCA accessibility (places per user in demand, mean)"), fmt="{:.2f}", ref=1.0,
                              chart_id="chart-access", axis_label=w("places per user (1 = supply matches demand)"),
                              words=ba))
+    note = w(_NOTE_2SFCA).format(share=_range(by["demand_share_served_after"]), coverage=_range(_ratio(S, D)))
     out.append(bar_pairs_svg(svc, by["demand_share_served_before"], by["demand_share_served_after"],
                              title=w("Share of demand with 2SFCA accessibility ≥ 1"), vmax=1.0,
                              chart_id="chart-access-share", axis_label=w("share of users in demand"), words=ba)
-               + f'<p class="note" id="note-2sfca" style="max-width:600px">{escape(w(_NOTE_2SFCA))}</p>')
+               + f'<p class="note" id="note-2sfca" style="max-width:600px">{escape(note)}</p>')
     # (the note is one phrase of report_words.yaml, keyed by its English text)
     out.append(histogram_svg(hc["base_before"], hc["base_after"], title=w("Health-check base index of communities"),
                              x_label=w("base index (0–100)"), y_label=w("communities per band"), words=ba,
@@ -314,9 +327,19 @@ _NOTE_2SFCA = (
     "within their walking limit. 2SFCA accessibility instead spreads each space's places over all the demand "
     "that can reach it, whoever is assigned there, and adds up the shares a community reaches; 1 means one "
     "place per user in demand. When supply just matches demand the communities scatter around 1, some a "
-    "little above and some a little below, so only part of the demand reaches 1 although nearly everyone is "
-    "served: a share of 50–80 % here beside 90–100 % coverage is no contradiction. A low value marks places "
+    "little above and some a little below, so only part of the demand reaches 1 even where most users are "
+    "served: a share of {share} beside {coverage} coverage here is no contradiction. A low value marks places "
     "spread thinly between neighbouring communities.")
+
+
+def _range(values: Any) -> str:
+    """"53–82 %" (or "82 %"): the range of the finite shares in ``values``."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return "—"
+    lo, hi = round(100 * float(v.min())), round(100 * float(v.max()))
+    return f"{lo} %" if lo == hi else f"{lo}–{hi} %"
 
 
 def _table(w: Words, df: pd.DataFrame, formats: dict[str, Callable[[Any], str]] | None = None,
@@ -352,9 +375,12 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     css = _CSS.replace("%FONTS%", FONT_STACK)
     parts = [f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8"><meta name="viewport" '
              f'content="width=device-width, initial-scale=1"><title>{escape(title)}</title><style>{css}</style>'
-             f"</head><body><header><h1>{escape(title)}</h1><p>{inst.n_communities:,} communities · "
-             f"{inst.n_spaces:,} candidate spaces · standard {escape(inst.settings.standard)} · mode "
-             f"{escape(inst.settings.objective.mode)} · solver {escape(r.backend)}: {escape(r.status.value)}</p>"
+             f"</head><body><header><h1>{escape(title)}</h1><p>"
+             f"{escape(w('{n} communities').format(n=f'{inst.n_communities:,}'))} · "
+             f"{escape(w('{n} candidate spaces').format(n=f'{inst.n_spaces:,}'))} · {escape(w('standard'))} "
+             f"{escape(inst.settings.standard)} · {escape(w('mode'))} {escape(inst.settings.objective.mode)} · "
+             f"{escape(w('solver'))} {escape(r.backend)}: {escape(r.status.value)} — "
+             f'<span id="settled-by">{escape(figures.summary["solver"]["settled_by"])}</span></p>'
              "</header><main>"]
     if plan is None or ev is None:
         parts.append(f'<p class="bad">No plan: the solver returned {escape(r.status.value)}. '
@@ -385,6 +411,9 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
               _card(f"{allrow['balance_before']:.1f} → {allrow['balance_after']:.1f}",
                     w("health-check balance index (100 × (1 − Gini))"))]
     parts.append(f'<h2>{escape(w("Key figures"))}</h2><div class="cards">' + "".join(cards) + "</div>")
+    if "cost_vs_objective" in summ:
+        parts.append(f'<p class="note" id="cost-objective">{escape(w("Cost and the solver objective"))}: '
+                     f'{escape(cost_objective_text(summ["cost_vs_objective"], lang))}.</p>')
     # map
     md = _map_data(outcome, hc, w)
     default = "coverage_after" if plan is not None else "coverage_before"
@@ -462,7 +491,7 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
                      + '<p class="note">The key figure "service shortfalls" counts the coverage rows only '
                        "(community × service); this table also lists the floor-area standard and hub rows.</p>"
                      + "</details>")
-    parts.append(f"<h2>{escape(w('Solver'))}</h2>" + _solver_section(outcome))
+    parts.append(f"<h2>{escape(w('Solver'))}</h2>" + _solver_section(outcome, figures))
     parts.append(f"</main><script>{_JS}</script></body></html>")
     return "".join(parts)
 

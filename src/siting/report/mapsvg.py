@@ -249,19 +249,52 @@ def map_svg(md: MapData, default_key: str, element_id: str = "plan-map") -> str:
     # labels of the worst-served communities, with a white halo; they do not catch the mouse
     out.append('<g id="layer-labels" class="layer" font-size="11" fill="#111" stroke="#fff" stroke-width="3" '
                'paint-order="stroke" stroke-linejoin="round" pointer-events="none">')
+    placed: list[tuple[float, float, float, float]] = []
     for i, text in zip(md.label_index, md.label_text):
         g = md.community_geom[i]
         if g is None or g.is_empty:
             continue
         p = g.representative_point() if g.geom_type != "Point" else g
-        out.append(f'<text class="label" data-id="{a(md.community_id[i])}" x="{fr.x(p.x) + 8:.1f}" '
-                   f'y="{fr.y(p.y) - 6:.1f}">{escape(text)}</text>')
+        x, y = _place_label(float(fr.x(p.x)), float(fr.y(p.y)), str(text), placed, fr.width, fr.height)
+        out.append(f'<text class="label" data-id="{a(md.community_id[i])}" x="{x:.1f}" '
+                   f'y="{y:.1f}">{escape(text)}</text>')
     out.append("</g>")
     if md.projected:
         out.append(_scale_bar(fr))
     out.append(_north_arrow(fr))
     out.append("</svg>")
     return "\n".join(out)
+
+
+LABEL_PX = 11  # font size of the map's labels
+
+
+def _label_width(text: str) -> float:
+    """Estimated width in px of ``text`` at :data:`LABEL_PX` (CJK characters are square)."""
+    return sum(LABEL_PX if ord(ch) >= 0x2E80 else 0.6 * LABEL_PX for ch in text)
+
+
+def _place_label(px: float, py: float, text: str, placed: list[tuple[float, float, float, float]],
+                 width: float, height: float) -> tuple[float, float]:
+    """Baseline position of a label for the point (px, py): the first of the places around it
+    (right above, right below, left, above, below, then further up or down) whose box overlaps
+    no label placed before and stays on the map; the first place when none is free. The
+    chosen box is added to ``placed``."""
+    w, h = _label_width(text), LABEL_PX + 2
+    spots = [(px + 8, py - 6), (px + 8, py + 14), (px - 8 - w, py - 6), (px - 8 - w, py + 14),
+             (px - w / 2, py - 12), (px - w / 2, py + 22)]
+    spots += [(px + 8, py - 6 - 14 * k) for k in range(1, 5)] + [(px + 8, py + 14 + 14 * k) for k in range(1, 5)]
+
+    def box(x: float, y: float) -> tuple[float, float, float, float]:
+        return x, y - LABEL_PX, x + w, y - LABEL_PX + h
+
+    def free(b: tuple[float, float, float, float]) -> bool:
+        inside = b[0] >= 0 and b[1] >= 0 and b[2] <= width and b[3] <= height
+        return inside and not any(b[0] < q[2] and q[0] < b[2] and b[1] < q[3] and q[1] < b[3] for q in placed)
+
+    x, y = next(((x, y) for x, y in spots if free(box(x, y))), spots[0])
+    placed.append(box(x, y))
+    return x, y
 
 
 def legend_html(space_area_max: float, basemap_kinds: Sequence[str] = (), n_labels: int = 0,

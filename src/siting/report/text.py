@@ -6,7 +6,13 @@ from rich.console import Console
 from rich.table import Table
 
 from siting.analysis.figures import PlanFigures, plan_figures
+from siting.analysis.solver_view import objective_words
 from siting.plan import Outcome
+
+
+def _fmt(stage: str):
+    """How a stage's objective and bound read: whole CNY for the cost, 6 significant digits else."""
+    return (lambda v: f"{v:,.0f} CNY") if stage == "cost" else (lambda v: f"{v:,.6g}")
 
 
 def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | None = None) -> None:
@@ -14,23 +20,27 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
     floor area by service and coverage by age group (from ``figures``, as in the output folder)."""
     figures = figures if figures is not None else plan_figures(outcome)
     inst, plan, ev, r = outcome.instance, outcome.plan, outcome.evaluation, outcome.result
-    gap = "—" if r.gap is None else f"{100 * r.gap:.3f}%"
-    bound = "—" if r.bound is None else f"{r.bound:,.6g}"
-    obj = "—" if r.objective is None else f"{r.objective:,.6g}"
+    solver = figures.summary["solver"]  # bounds as shown (raised to 0 where a stage cannot be negative)
     coupled = any(s.solver == "coordinated" for s in r.stages)
     how = (f", {outcome.parts} parts coupled by the budget: prices and a master over part plans)" if coupled
            else f", {outcome.parts} independent parts solved in parallel)" if outcome.parts > 1 else ")")
+    last = solver["stages"][-1]["name"] if solver["stages"] else ""
+    fmt_last = _fmt("cost" if last == "cost" else "")
+    gap = "—" if solver["gap"] is None else f"{100 * solver['gap']:.3f}%"
+    bound = "—" if solver["bound"] is None else fmt_last(solver["bound"])
+    obj = "—" if solver["objective"] is None else fmt_last(solver["objective"])
     console.print(f"solver [bold]{r.backend}[/]: status [bold]{r.status.value}[/], objective {obj}, bound {bound}, "
                   f"gap {gap}, {r.seconds:.1f} s (build {outcome.build_s:.2f} s" + how, soft_wrap=True)
-    for s in r.stages:
-        sg = "—" if s.gap is None else f"{100 * s.gap:.3f}%"
-        secs = f"{s.seconds:.1f} s" + (" summed over parts" if outcome.parts > 1 and not coupled else "")
-        by = f" by {s.solver}" if s.solver else ""
-        src = f" ({s.bound_source})" if s.bound_source else ""
-        console.print(f"  stage {s.name}{by}: {s.status.value}, objective {s.objective:,.6g}, "
-                      f"bound {'none' if s.bound is None else format(s.bound, ',.6g')}{src}, gap {sg}, {secs}"
-                      if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}",
-                      soft_wrap=True)
+    console.print(f"settled by: {solver['settled_by']}", soft_wrap=True, markup=False, highlight=False)
+    for s in solver["stages"]:
+        sg = "—" if s["gap"] is None else f"{100 * s['gap']:.3f}%"
+        secs = f"{s['seconds']:.1f} s" + (" summed over parts" if outcome.parts > 1 and not coupled else "")
+        fmt = _fmt(s["name"])
+        src = f" ({s['bound_source']})" if s["bound"] is not None else ""
+        console.print(f"  stage {s['name']} ({s['settled_by']}): {s['status']}, objective {fmt(s['objective'])}, "
+                      f"bound {'none' if s['bound'] is None else fmt(s['bound'])}{src}, gap {sg}, {secs}"
+                      if s["objective"] is not None else f"  stage {s['name']} ({s['settled_by']}): {s['status']}, "
+                      f"{secs}", soft_wrap=True, markup=False, highlight=False)
     if outcome.options.deterministic and r.time_limit_hit:
         console.print(f"[bold yellow]not reproducible[/]: the wall-clock safety limit "
                       f"({outcome.options.time_limit_s:g} s) stopped a solve before its work budget; raise "
@@ -50,6 +60,7 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
     t.add_row("floor area used", f"{summ['floor_area_used_m2']:,.0f} m²")
     t.add_row("cost over the horizon",
               f"{ev.cost_cny:,.0f} CNY" + (f" (budget {inst.budget_cny:,.0f})" if inst.budget_cny else ""))
+    t.add_row("objective of the cost stage", objective_words(summ["cost_vs_objective"]))
     t.add_row("m² per 100 households",
               f"{summ['area_per_100hh_before_m2']:.1f} → {summ['area_per_100hh_after_m2']:.1f}")
     t.add_row("communities meeting the area standard",

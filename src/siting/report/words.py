@@ -55,9 +55,20 @@ class Words:
         return _raw()["phrases"].get(phrase, phrase) if self.lang == "zh" else phrase
 
     def column(self, name: str) -> str:
-        """A table column header (``floor_area_m2`` → "floor area (m²)")."""
+        """A table column header (``floor_area_m2`` → "floor area (m²)"; ``area_m2_<service>`` →
+        "<service label>: floor area (m²)"; ``domain_<domain>_before`` → "<domain label>: share met, before")."""
         lab = _raw()["columns"].get(name)
-        return lab[self.lang] if lab else name.replace("_", " ")
+        if lab:
+            return lab[self.lang]
+        zh = self.lang == "zh"
+        if name.startswith("area_m2_") and name.removeprefix("area_m2_") in self.catalogue.services:
+            label = self.service(name.removeprefix("area_m2_"))
+            return f"{label}面积（m²）" if zh else f"{label}: floor area (m²)"
+        for when, en, cn in (("before", "before", "规划前"), ("after", "after", "规划后")):
+            dom = name.removeprefix("domain_").removesuffix(f"_{when}")
+            if name.startswith("domain_") and name.endswith(f"_{when}") and dom in self.catalogue.domains:
+                return f"{self.domain(dom)}达成比例（{cn}）" if zh else f"{self.domain(dom)}: share met, {en}"
+        return name.replace("_", " ")
 
     def value(self, v: Any) -> Any:
         """An id-like table value (rule, unit, source) in words; anything else unchanged."""
