@@ -193,7 +193,10 @@ def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: An
         "build_s": build_s,
         "solver": {
             "backend": result.backend,
-            "status": result.status.value,
+            # Ctrl-C: the best plan so far, not proven (``interrupted`` true, ``proven`` false)
+            "status": "interrupted" if getattr(result, "interrupted", False) else result.status.value,
+            "interrupted": bool(getattr(result, "interrupted", False)),
+            "proven": result.status.value == "optimal",
             "objective": result.objective,
             "bound": result.bound,
             "gap": result.gap,

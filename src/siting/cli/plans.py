@@ -25,6 +25,7 @@ from siting.cli.common import (
     _crash,
     _default_out,
     _fail,
+    _interrupted,
     _solver_options,
     _with_lang,
     app,
@@ -72,6 +73,8 @@ def demo(
         code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted()
     except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
         _crash(exc, out)
     raise typer.Exit(code=code)
@@ -107,6 +110,8 @@ def run(
         code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted()
     except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
         _crash(exc, out)
     raise typer.Exit(code=code)

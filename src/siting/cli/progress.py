@@ -79,20 +79,29 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: boo
     from siting.model import stage_names
     from siting.report.text import print_summary
     from siting.solve import solve_instance
+    from siting.solvers import interrupt
 
     check_output_folder(out, force)
     stages = stage_names(inst.settings.objective.mode)
     # the cost stage subtracts the co-location bonus: it may go below 0 only with a bonus
     non_negative = frozenset(n for n in stages if n != "cost" or inst.colocation_bonus <= 0)
     view = _ProgressView(stages, quiet=quiet, non_negative=non_negative)
-    with view:
+    # the first Ctrl-C stops the solvers and keeps the best plan so far (written, marked
+    # interrupted, exit 130); a second one, or one outside the solve, writes nothing
+    with view, interrupt.catch_sigint():
         outcome = solve_instance(inst, options, progress=view)
+    if outcome.result.interrupted and outcome.plan is None:
+        raise KeyboardInterrupt
     figures = plan_figures(outcome)
     print_summary(console, outcome, figures)
     # record the solver options actually used (command-line flags included), so that the saved
     # scenario.yaml reproduces the plan
     write_outcome(outcome, out, force=force, scenario=scenario.model_copy(update={"solver": options}), figures=figures)
     console.print(Text.assemble("plan written to ", (str(out), "bold")), soft_wrap=True)
+    if outcome.result.interrupted:
+        err_console.print(f"interrupted: the best plan found so far was written to {out} (not proven)",
+                          soft_wrap=True, highlight=False, markup=False)
+        return 130
     if outcome.evaluation is not None and not outcome.evaluation.feasible:
         err_console.print("[bold red]the independent checker found violations (see summary.json)[/]")
         return 1

@@ -31,7 +31,11 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
                       f"bound {'none' if s.bound is None else format(s.bound, ',.6g')}{src}, gap {sg}, {secs}"
                       if s.objective is not None else f"  stage {s.name}{by}: {s.status.value}, {secs}",
                       soft_wrap=True)
-    if outcome.options.deterministic and r.time_limit_hit:
+    if r.interrupted:
+        console.print("[bold yellow]interrupted[/]: stopped on request (Ctrl-C); " + (
+            "this is the best plan found so far, not proven" if plan is not None else "no plan was found"),
+            soft_wrap=True)
+    elif outcome.options.deterministic and r.time_limit_hit:
         console.print(f"[bold yellow]not reproducible[/]: the wall-clock safety limit "
                       f"({outcome.options.time_limit_s:g} s) stopped a solve before its work budget; raise "
                       "--time-limit-s (or lower solver.work_limit) for a plan that does not depend on machine load",
