@@ -75,6 +75,7 @@ class _ProgressView:
 
 def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: bool = False) -> int:
     from siting.analysis.figures import plan_figures
+    from siting.core.results import SolveStatus
     from siting.io.outputs import check_output_folder, write_outcome
     from siting.model import stage_names
     from siting.report.text import print_summary
@@ -93,6 +94,14 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: boo
     if outcome.result.interrupted and outcome.plan is None:
         raise KeyboardInterrupt
     figures = plan_figures(outcome)
+    if outcome.result.status is SolveStatus.INFEASIBLE:
+        # which of the user's hard settings cannot all hold (an elastic model, a deletion filter)
+        from siting.solve.explain import explain_infeasibility
+
+        conflict = explain_infeasibility(inst, options)
+        if conflict is not None:
+            figures.summary["conflict"] = conflict.as_dict()
+            figures.summary["solver"]["message"] = f"{outcome.result.message}; {conflict.message()}".lstrip("; ")
     print_summary(console, outcome, figures)
     # record the solver options actually used (command-line flags included), so that the saved
     # scenario.yaml reproduces the plan

@@ -44,7 +44,9 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
         console.print(f"deterministic: limited by work ({r.nodes:,} branch-and-bound nodes), reproducible",
                       soft_wrap=True)
     if plan is None or ev is None:
-        console.print(f"[bold red]no plan[/]: {r.message}", soft_wrap=True)
+        why = figures.summary.get("solver", {}).get("message") or r.message or r.status.value
+        console.print("[bold red]no plan[/]: ", end="")
+        console.print(why, soft_wrap=True, markup=False, highlight=False)
         return
     summ = figures.summary
     t = Table(title="Plan summary")
