@@ -64,3 +64,36 @@ def test_a_space_both_locked_and_forbidden_is_refused_naming_it(tiny_scenario, t
                               "spaces.locked=[T-S2]", "--set", "spaces.forbidden=[T-S2]"])
     assert res.exit_code == 2 and "T-S2" in res.output and "both required/locked and forbidden" in res.output
     assert not (tmp_path / "o").exists()
+
+
+# --- every shortfall says what would fix it (shortfalls.csv, column fix) -------------------------
+
+def test_budget_shortfalls_say_about_how_much_more_budget(tiny_scenario, tmp_path):
+    import pandas as pd
+
+    res = runner.invoke(app, ["run", str(tiny_scenario), "--out", str(tmp_path / "o"), "-q", "-o", "cheap"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "o" / "shortfalls.csv", keep_default_na=False)
+    assert len(table) and (table["fix"] != "").all()
+    budget = table[table["reason"].str.startswith("budget exhausted")]
+    assert len(budget) and budget["fix"].str.contains(r"more budget \(|at least .* m²").all(), budget["fix"].tolist()
+
+
+def test_a_community_out_of_reach_is_told_the_nearest_space_and_its_minutes(tmp_path):
+    import pandas as pd
+
+    from conftest import tiny_tables, write_tiny_scenario
+
+    com, spa = tiny_tables()
+    com.loc[2, "x"] += 3000.0  # Gamma 3 km east: nothing within 15 min (865 m)
+    path = write_tiny_scenario(tmp_path / "far", com, spa)
+    res = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "o"), "-q"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "o" / "shortfalls.csv", keep_default_na=False)
+    gamma = table[table["community_id"] == "T-C3"]
+    assert {"coverage", "area"} <= set(gamma["rule"])
+    # the nearest space to (503150, 3350250) is T-S2 (500250, 3350080): 2,905 m × 1.3 ÷ 75 = 50 min
+    area = gamma[gamma["rule"] == "area"]["fix"].iloc[0]
+    assert "nearest candidate space: T-S2 at 50 min" in area, area
+    cov = gamma[gamma["rule"] == "coverage"]["fix"]
+    assert cov.str.contains(r"nearest space that may host it: T-S\d at \d+ min \(limit \d+ min\)").all(), cov.tolist()
