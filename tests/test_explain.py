@@ -97,3 +97,27 @@ def test_a_community_out_of_reach_is_told_the_nearest_space_and_its_minutes(tmp_
     assert "nearest candidate space: T-S2 at 50 min" in area, area
     cov = gamma[gamma["rule"] == "coverage"]["fix"]
     assert cov.str.contains(r"nearest space that may host it: T-S\d at \d+ min \(limit \d+ min\)").all(), cov.tolist()
+
+
+def test_the_checker_holds_a_plan_to_the_enforced_standards(tiny_scenario):
+    from siting.analysis.evaluate import evaluate
+    from siting.solve import solve_instance
+
+    sets = ["objective.mode=demand", "budget_cny=10000"]
+    soft = load_instance(load_scenario(tiny_scenario, assignments=sets))
+    out = solve_instance(soft)
+    assert out.evaluation.feasible and (out.evaluation.area_short_m2 > 1).any()  # shortfalls, reported
+    hard = load_instance(load_scenario(tiny_scenario, assignments=[*sets, "objective.enforce=[area,hub,coverage]"]))
+    rules = {v.rule for v in evaluate(hard, out.plan).violations}
+    assert {"area", "hub", "coverage"} <= rules, rules
+
+
+def test_an_enforced_standard_no_plan_can_meet_is_explained_not_broken(tmp_path):
+    from conftest import tiny_tables, write_tiny_scenario
+
+    com, spa = tiny_tables()
+    com.loc[2, "x"] += 3000.0  # Gamma out of reach of every space: its area standard cannot be met
+    path = write_tiny_scenario(tmp_path / "far", com, spa)
+    res = _run(path, tmp_path / "o", "objective.mode=demand", "budget_cny=1e9", "objective.enforce=[area]")
+    assert res.exit_code == 3, res.output
+    assert "this setting cannot hold: the area standard enforced" in res.output

@@ -194,3 +194,34 @@ def test_a_model_the_engine_rejects_fails_with_its_name_and_how_to_switch():
     assert r.status is SolveStatus.ERROR, r
     assert "canonical_code" not in r.message and "AttributeError" not in r.message
     assert "SCIP solver" in r.message and "finite range" in r.message and "--backend highs or cbc" in r.message
+
+
+# --- the output folder: a failure or Ctrl-C while writing leaves the earlier plan as it was -----------
+
+@pytest.mark.parametrize("error, code, words", [(RuntimeError("disk on fire"), 1, "internal error"),
+                                                (KeyboardInterrupt(), 130, "interrupted: nothing was written")])
+def test_a_failure_while_writing_keeps_the_earlier_plan_and_leaves_no_temporary_folder(
+        tiny_scenario, tmp_path, monkeypatch, error, code, words):
+    from typer.testing import CliRunner
+
+    import siting.io.outputs as outputs
+    from conftest import snapshot
+    from siting.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "plans" / "base"
+    out.parent.mkdir()
+    first = runner.invoke(app, ["run", str(tiny_scenario), "--out", str(out), "-q"])
+    assert first.exit_code == 0, first.output
+    before = snapshot(out)
+
+    def broken(*args, **kwargs):  # the report is written last: every other file is already in the temp folder
+        raise error
+
+    monkeypatch.setattr(outputs, "report_html", broken)
+    res = runner.invoke(app, ["run", str(tiny_scenario), "--out", str(out), "--force", "-q", "--set",
+                              "horizon_years=12"])
+    assert res.exit_code == code, res.output
+    assert words in res.output
+    assert snapshot(out) == before  # the earlier plan, byte for byte
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []

@@ -59,7 +59,8 @@ class Conflict:
         fixes = "; or ".join(s.fix for s in self.settings)
         lead = "these settings cannot all hold" if len(self.settings) > 1 else "this setting cannot hold"
         tail = "" if self.proven else " (some checks hit their time limit: the set may not be minimal)"
-        return f"{lead}: {items}. Relax any one of them: {fixes}{tail}"
+        relax = "Relax any one of them" if len(self.settings) > 1 else "Relax it"
+        return f"{lead}: {items}. {relax}: {fixes}{tail}"
 
     def as_dict(self) -> dict:
         return {"settings": [dataclasses.asdict(s) for s in self.settings], "proven": self.proven,

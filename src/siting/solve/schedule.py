@@ -127,8 +127,10 @@ def _solve_instance(inst: Instance, options: SolverOptions | None, progress: Pro
             whole = build_model(inst)
             if options.coordinate == "always" or int(whole.lp.integer.sum()) >= COORDINATE_MIN_INTEGERS:
                 out = _solve_coupled(inst, parts, whole, options, progress, t0)
-                if out.plan is not None:
+                if out.plan is not None and (out.evaluation is None or out.evaluation.feasible):
                     return out
+                # (a coordinated plan the checker rejects, e.g. null-plan columns that break an enforced
+                # standard: seen on the demo with enforce: [area], which no plan can meet)
                 # no plan from the parts' null plans within the budget: the whole program says why
     parts = split(inst) if decompose and decomposable(inst) else []
     if len(parts) <= 1:

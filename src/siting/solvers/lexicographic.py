@@ -177,6 +177,13 @@ def solve_lexicographic(
     )
 
 
+def gap_tolerance_bound(objective: float, relative_gap: float, maximize: bool) -> float:
+    """The bound an "optimal" verdict proves by itself: the objective less (more, when maximising)
+    the relative gap tolerance the solver stopped at, never the objective itself unless the gap is 0."""
+    slack = relative_gap * abs(objective)
+    return objective + slack if maximize else objective - slack
+
+
 def _unreached(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, obj, plan: np.ndarray,
                k: int, n: int, lp_bound: LPBound | None) -> StageResult:
     """A stage the time limit did not reach: the plan so far, its value, and (when GLOP gives one

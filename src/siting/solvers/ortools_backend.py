@@ -19,7 +19,7 @@ from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.errors import SolverError
 from siting.solvers import interrupt
-from siting.solvers.lexicographic import StageOutcome, StageProblem
+from siting.solvers.lexicographic import StageOutcome, StageProblem, gap_tolerance_bound
 from siting.solvers.progress import CpSatLogParser, HighsLogParser, LogProgress, ProgressCallback, ScipLogParser
 
 
@@ -272,8 +272,9 @@ def _solve_with(
         objective = float(result.objective_value())
     if reason == TR.OPTIMAL:
         status = SolveStatus.OPTIMAL
-        if bound is None:
-            bound = objective
+        if bound is None and objective is not None:
+            # no dual bound reported: what "optimal" proved is the gap tolerance it stopped at
+            bound = gap_tolerance_bound(objective, options.relative_gap, prob.maximize)
     elif reason == TR.INFEASIBLE:
         status = SolveStatus.INFEASIBLE
     elif reason in (TR.UNBOUNDED, TR.INFEASIBLE_OR_UNBOUNDED):

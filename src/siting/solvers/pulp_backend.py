@@ -23,7 +23,7 @@ from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.errors import SolverError
 from siting.solvers import interrupt
-from siting.solvers.lexicographic import StageOutcome, StageProblem
+from siting.solvers.lexicographic import StageOutcome, StageProblem, gap_tolerance_bound
 from siting.solvers.progress import LogProgress, ProgressCallback
 
 WORKER = Path(__file__).with_name("_pulp_worker.py")
@@ -136,7 +136,11 @@ def solve_stage(
         objective = float(res["objective"]) if status.has_solution else None
     bound = None
     if status is SolveStatus.OPTIMAL:
-        bound = objective
+        # CBC's "optimal" means within gapRel: that tolerance, or a tighter bound from its log
+        bound = gap_tolerance_bound(objective, options.relative_gap, prob.maximize)
+        logged = parser.final_lower if parser.final_lower is not None else msg.bound
+        if logged is not None:
+            bound = min(max(bound, logged), objective) if not prob.maximize else max(min(bound, logged), objective)
     elif status is SolveStatus.FEASIBLE:
         bound = parser.final_lower if parser.final_lower is not None else msg.bound
     msg.objective, msg.bound = objective, bound
