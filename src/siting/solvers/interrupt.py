@@ -131,13 +131,27 @@ def _abandon() -> None:
 _SCIP_NOISE = (b"SCIPcatchEvent does not support variable or row change events", b"gscip_event_handler.cc")
 
 
+def _pipe_like(fd: int) -> tuple[int, int]:
+    """(read end, write end) standing in for ``fd``: a pseudo-terminal of the same size when ``fd``
+    is a terminal (so the live progress line still sees one), else a pipe."""
+    if not os.isatty(fd):
+        return os.pipe()
+    import fcntl
+    import termios
+
+    master, slave = os.openpty()
+    with contextlib.suppress(OSError):
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8))
+    return master, slave
+
+
 @contextmanager
 def _quiet_scip_event_errors() -> Iterator[None]:
     """For the block, fd 2 goes through a pipe whose reader thread passes every line on to the
     real stderr except the two lines of :data:`_SCIP_NOISE`."""
     try:
         real = os.dup(2)
-        r, w = os.pipe()
+        r, w = _pipe_like(real)
     except OSError:  # pragma: no cover - no fds left: leave stderr as it is
         yield
         return
