@@ -87,3 +87,58 @@ def test_formula_safe_leaves_numbers_and_plain_text():
     assert out["t"].tolist() == ["'-3", "plain"]
     assert out["f"].iloc[0] == "'=A1" and pd.isna(out["f"].iloc[1])
     assert df["f"].iloc[0] == "=A1"  # the input is not changed
+
+
+# --- data paths that leave the scenario's root (docs/decisions.md) ---------------------------------
+
+def _sibling_scenarios(tmp_path):
+    """tmp/scenarios/base (the tiny scenario with its data) and tmp/scenarios/other/scenario.yaml that
+    reads ../base/data, as the worked scenarios read ../demo/data."""
+    root = tmp_path / "scenarios"
+    write_tiny_scenario(root / "base")
+    other = root / "other"
+    other.mkdir(parents=True)
+    text = TINY_SCENARIO.replace("data/communities.csv", "../base/data/communities.csv").replace(
+        "data/spaces.csv", "../base/data/spaces.csv")
+    (other / "scenario.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_scenario_may_read_the_data_of_a_sibling_scenario_folder(tmp_path):
+    from siting.io.load import load_instance
+
+    root = _sibling_scenarios(tmp_path)
+    inst = load_instance(load_scenario(root / "other" / "scenario.yaml"))
+    assert inst.n_communities == 3
+
+
+@pytest.mark.parametrize("where", ["absolute", "dotdot", "symlink", "set"])
+def test_data_paths_that_leave_the_scenario_root_are_refused_unless_it_opts_in(tmp_path, where):
+    from siting.io.load import load_instance
+
+    root = _sibling_scenarios(tmp_path)
+    outside = tmp_path / "elsewhere" / "communities.csv"
+    outside.parent.mkdir()
+    tiny_tables()[0].to_csv(outside, index=False)
+    path = root / "other" / "scenario.yaml"
+    text = path.read_text(encoding="utf-8")
+    assignments: list[str] = []
+    if where == "absolute":
+        text = text.replace("../base/data/communities.csv", str(outside))
+    elif where == "dotdot":
+        text = text.replace("../base/data/communities.csv", "../../elsewhere/communities.csv")
+    elif where == "symlink":  # a link inside the scenario folder that leads out of the root
+        (root / "other" / "link.csv").symlink_to(outside)
+        text = text.replace("../base/data/communities.csv", "link.csv")
+    else:
+        assignments = [f"data.communities={outside}"]
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match="outside .*allow_outside_paths: true") as err:
+        load_scenario(path, assignments=assignments)
+    assert str(path) in str(err.value) and "data.communities" in str(err.value)
+    # the CLI: one line, exit 2
+    res = runner.invoke(app, ["validate", str(path), *sum((["--set", a] for a in assignments), [])])
+    assert res.exit_code == 2 and "allow_outside_paths" in res.output
+    # opting in: the same file loads
+    opted = load_scenario(path, assignments=[*assignments, "data.allow_outside_paths=true"])
+    assert load_instance(opted).n_communities == 3

@@ -142,6 +142,17 @@ def evaluate(inst: Instance, plan: Plan) -> Evaluation:
     need = inst.coverage_need_users
     cov_short = np.maximum(need - served, 0.0)
     cov_short[cov_short < 1e-5 * np.maximum(1, need)] = 0.0
+    # standards made hard with objective.enforce: any shortfall breaks the plan
+    enforce = set(inst.settings.objective.enforce)
+    if "area" in enforce:
+        flag("area", area_short > _tol(inst.required_area_m2), lambda c: f"community {cids[c]}",
+             lambda c: f"{area_short[c]:,.1f} m² short of the enforced area standard")
+    if "hub" in enforce:
+        flag("hub", hub_short, lambda c: f"community {cids[c]}", lambda c: "no hub, though the hub rule is enforced")
+    if "coverage" in enforce:
+        short_c = (cov_short > _tol(need)).any(axis=1)
+        flag("coverage", short_c, lambda c: f"community {cids[c]}",
+             lambda c: f"{cov_short[c].sum():,.1f} users short of enforced coverage")
     p = inst.priority
     with np.errstate(divide="ignore", invalid="ignore"):
         area_share = np.where(inst.required_area_m2 > 0, area_short / inst.required_area_m2, 0.0)

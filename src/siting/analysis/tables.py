@@ -166,7 +166,8 @@ def link_table(inst: Instance, plan: Plan) -> gpd.GeoDataFrame:
 
 
 def shortfall_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
-    """Every standard not met, with a reason in planner's words (never silently dropped).
+    """Every standard not met, with a reason in planner's words (never silently dropped) and what
+    would fix it (``fix``: :mod:`siting.analysis.remedies`).
 
     Parameters
     ----------
@@ -181,9 +182,12 @@ def shortfall_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``community_id``, ``rule`` (coverage | area | hub), ``item`` (the service, or the
-        standard), ``required``, ``short``, ``unit`` and ``reason``; no rows when every
+        standard), ``required``, ``short``, ``unit``, ``reason`` and ``fix``; no rows when every
         standard is met.
     """
+    from siting.analysis.remedies import Remedies
+
+    fixes = Remedies(inst, plan, ev)
     rows: list[dict[str, Any]] = []
     cids = inst.community_ids
     budget_bound = inst.budget_cny is not None and ev.cost_cny >= inst.budget_cny * (1 - 1e-3)
@@ -203,19 +207,20 @@ def shortfall_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
             why = "reachable spaces are used by other services or communities"
         rows.append({"community_id": cids[c], "rule": "coverage", "item": inst.service_ids[s],
                      "required": ev.coverage_need[c, s], "short": ev.coverage_short_users[c, s], "unit": "users",
-                     "reason": why})
+                     "reason": why, "fix": fixes.coverage(int(c), int(s), why)})
     for c in np.flatnonzero(ev.area_short_m2 > 1e-6):
         n_reach = int(np.sum(reach.within(inst.preset.area_reach_min) & (reach.community == c)))
         why = ("no candidate space within the area-standard reach" if n_reach == 0 else
                "budget exhausted" if budget_bound else "spaces within reach are too small or used by others")
         rows.append({"community_id": cids[c], "rule": "area", "item": "m2 per 100 households",
-                     "required": inst.required_area_m2[c], "short": ev.area_short_m2[c], "unit": "m2", "reason": why})
+                     "required": inst.required_area_m2[c], "short": ev.area_short_m2[c], "unit": "m2", "reason": why,
+                     "fix": fixes.area(int(c), why)})
     for c in np.flatnonzero(ev.hub_short):
         why = ("no taken space within reach meets the hub minimum area and 3 functions (2 core)"
                if not budget_bound else "budget exhausted before a qualifying hub")
         rows.append({"community_id": cids[c], "rule": "hub", "item": "combined service hub",
-                     "required": 1.0, "short": 1.0, "unit": "hub", "reason": why})
-    return pd.DataFrame(rows, columns=["community_id", "rule", "item", "required", "short", "unit", "reason"])
+                     "required": 1.0, "short": 1.0, "unit": "hub", "reason": why, "fix": fixes.hub(int(c), why)})
+    return pd.DataFrame(rows, columns=["community_id", "rule", "item", "required", "short", "unit", "reason", "fix"])
 
 
 def coverage_by_age(inst: Instance, ev: Evaluation) -> pd.DataFrame:
@@ -317,7 +322,10 @@ def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: An
         "build_s": build_s,
         "solver": {
             "backend": result.backend,
-            "status": result.status.value,
+            # Ctrl-C: the best plan so far, not proven (``interrupted`` true, ``proven`` false)
+            "status": "interrupted" if getattr(result, "interrupted", False) else result.status.value,
+            "interrupted": bool(getattr(result, "interrupted", False)),
+            "proven": result.status.value == "optimal",
             "objective": result.objective,
             "bound": result.bound,
             "gap": result.gap,

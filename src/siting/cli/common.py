@@ -61,6 +61,12 @@ def _fail(exc: SitingError) -> None:
     raise typer.Exit(code=exc.exit_code)
 
 
+def _interrupted() -> None:
+    """Ctrl-C with no plan to keep (before the solve had one, or while writing): exit 130."""
+    err_console.print("interrupted: nothing was written", soft_wrap=True, highlight=False, markup=False)
+    raise typer.Exit(code=130)
+
+
 def _crash(exc: Exception, near: Path | None) -> None:
     """An unexpected internal error: save the traceback beside the output, print one line, exit 1."""
     import tempfile

@@ -26,6 +26,7 @@ from siting.cli.common import (
     _crash,
     _default_out,
     _fail,
+    _interrupted,
     _solver_options,
     _with_lang,
     _with_xlsx,
@@ -75,6 +76,8 @@ def demo(
         code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted()
     except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
         _crash(exc, out)
     raise typer.Exit(code=code)
@@ -112,6 +115,8 @@ def run(
         code = _solve_and_write(inst, scenario, options, out, force, quiet)
     except SitingError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted()
     except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
         _crash(exc, out)
     raise typer.Exit(code=code)

@@ -103,10 +103,12 @@ class _ProgressView:
 def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: bool = False) -> int:
     from siting.analysis.figures import plan_figures
     from siting.analysis.solver_view import non_negative_stages
+    from siting.core.results import SolveStatus
     from siting.io.outputs import check_output_folder, write_outcome
     from siting.model import stage_names
     from siting.report.text import print_summary
     from siting.solve import solve_instance
+    from siting.solvers import interrupt
 
     check_output_folder(out, force)
     stages = stage_names(inst.settings.objective.mode)
@@ -114,14 +116,30 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: boo
     # summary, report and summary.json raise the same stages' bounds to 0)
     non_negative = non_negative_stages(inst, stages)
     view = _ProgressView(stages, quiet=quiet, non_negative=non_negative)
-    with view:
+    # the first Ctrl-C stops the solvers and keeps the best plan so far (written, marked
+    # interrupted, exit 130); a second one, or one outside the solve, writes nothing
+    with view, interrupt.catch_sigint():
         outcome = solve_instance(inst, options, progress=view)
+    if outcome.result.interrupted and outcome.plan is None:
+        raise KeyboardInterrupt
     figures = plan_figures(outcome)
+    if outcome.result.status is SolveStatus.INFEASIBLE:
+        # which of the user's hard settings cannot all hold (an elastic model, a deletion filter)
+        from siting.solve.explain import explain_infeasibility
+
+        conflict = explain_infeasibility(inst, options)
+        if conflict is not None:
+            figures.summary["conflict"] = conflict.as_dict()
+            figures.summary["solver"]["message"] = f"{outcome.result.message}; {conflict.message()}".lstrip("; ")
     print_summary(console, outcome, figures)
     # record the solver options actually used (command-line flags included), so that the saved
     # scenario.yaml reproduces the plan
     write_outcome(outcome, out, force=force, scenario=scenario.model_copy(update={"solver": options}), figures=figures)
     console.print(Text.assemble("plan written to ", (str(out), "bold")), soft_wrap=True)
+    if outcome.result.interrupted:
+        err_console.print(f"interrupted: the best plan found so far was written to {out} (not proven)",
+                          soft_wrap=True, highlight=False, markup=False)
+        return 130
     if outcome.evaluation is not None and not outcome.evaluation.feasible:
         err_console.print("[bold red]the independent checker found violations (see summary.json)[/]")
         return 1

@@ -105,6 +105,9 @@ class SolveResult(OutcomeFigures):
     stages: tuple[StageResult, ...] = ()
     message: str = ""
     log_tail: tuple[str, ...] = field(default=(), repr=False)
+    # the solve was stopped on request (Ctrl-C) before it finished: the plan, if any, is the best
+    # found so far and not proven (status is then never OPTIMAL)
+    interrupted: bool = False
 
     @property
     def nodes(self) -> int:

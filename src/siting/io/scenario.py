@@ -13,6 +13,7 @@ and the key (pydantic ``extra="forbid"``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +40,8 @@ class DataFiles(BaseModel):
     max_snap_m: float = Field(300.0, gt=0, le=LIMITS["distance_m"][1],
                               description="warn for points farther than this from any street")
     travel_times: Path | None = Field(None, description="origin-destination table: community_id,space_id,minutes")
+    allow_outside_paths: bool = Field(False, description="let data paths leave the scenario's root (the folder "
+                                      "that holds the scenario's folder); docs/decisions.md")
     output_crs: str | None = Field(None, description="CRS of the GeoPackage layers written, e.g. EPSG:4549 "
                                    "(default: the CRS the communities came in); the GeoJSON files stay EPSG:4326")
 
@@ -229,9 +232,38 @@ def load_scenario(
     raw["applied"] = tuple(applied)
     raw["source_file"] = path.resolve()
     try:
-        return _validate(raw, origin)
+        scenario = _validate(raw, origin)
     except ScenarioError as exc:
         raise _blame_assignment(exc, assignments, origin) from None
+    _check_data_root(scenario, base, origin)
+    return scenario
+
+
+DATA_KEYS = ("communities", "spaces", "adjacency", "network", "travel_times")
+
+
+def _check_data_root(scenario: Scenario, base: Path, origin: str) -> None:
+    """Refuse a data path that leaves the scenario's root, the folder holding the scenario's
+    folder (``scenarios/<name>/`` may read ``../demo/data``, not ``/etc`` or ``../../..``), after
+    symlinks are followed; ``data.allow_outside_paths: true`` lets the scenario opt out."""
+    if scenario.data.allow_outside_paths:
+        return
+    root = base.parent
+    for key in DATA_KEYS:
+        p = getattr(scenario.data, key)
+        if p is None:
+            continue
+        try:
+            real = Path(os.path.realpath(p))
+        except (OSError, ValueError):  # a path the OS refuses: the reader names it
+            continue
+        if not real.is_relative_to(root):
+            shown = str(p) if real == Path(os.path.abspath(p)) else f"{p} (which leads to {real})"
+            raise ScenarioError(
+                f"data.{key} {shown} is outside {root}, the folder that holds this scenario's folder; data paths "
+                "may not leave it", file=origin, field=f"data.{key}",
+                expected="a path inside it (e.g. data/communities.csv or ../demo/data/communities.csv), or "
+                         "data: {allow_outside_paths: true} in the scenario to read files elsewhere")
 
 
 def _blame_assignment(exc: ScenarioError, assignments: Sequence[str], origin: str = "") -> ScenarioError:

@@ -41,7 +41,11 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
                       f"bound {'none' if s['bound'] is None else fmt(s['bound'])}{src}, gap {sg}, {secs}"
                       if s["objective"] is not None else f"  stage {s['name']} ({s['settled_by']}): {s['status']}, "
                       f"{secs}", soft_wrap=True, markup=False, highlight=False)
-    if outcome.options.deterministic and r.time_limit_hit:
+    if r.interrupted:
+        console.print("[bold yellow]interrupted[/]: stopped on request (Ctrl-C); " + (
+            "this is the best plan found so far, not proven" if plan is not None else "no plan was found"),
+            soft_wrap=True)
+    elif outcome.options.deterministic and r.time_limit_hit:
         console.print(f"[bold yellow]not reproducible[/]: the wall-clock safety limit "
                       f"({outcome.options.time_limit_s:g} s) stopped a solve before its work budget; raise "
                       "--time-limit-s (or lower solver.work_limit) for a plan that does not depend on machine load",
@@ -50,7 +54,9 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
         console.print(f"deterministic: limited by work ({r.nodes:,} branch-and-bound nodes), reproducible",
                       soft_wrap=True)
     if plan is None or ev is None:
-        console.print(f"[bold red]no plan[/]: {r.message}", soft_wrap=True)
+        why = figures.summary.get("solver", {}).get("message") or r.message or r.status.value
+        console.print("[bold red]no plan[/]: ", end="")
+        console.print(why, soft_wrap=True, markup=False, highlight=False)
         return
     summ = figures.summary
     t = Table(title="Plan summary")

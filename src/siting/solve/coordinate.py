@@ -45,7 +45,7 @@ from siting.core.results import SolveResult, SolveStatus, StageResult, relative_
 from siting.model import SitingModel, build_model
 from siting.model.solution import repaired_values
 from siting.solve.decompose import Part
-from siting.solvers import ProgressCallback, solve
+from siting.solvers import ProgressCallback, interrupt, solve
 from siting.solvers.program import LinearProgram, Objective
 from siting.solvers.progress import Progress
 from siting.solvers.relaxation import lp_relaxation
@@ -189,7 +189,7 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
         # stage 0: price rounds (column generation) first; later stages are held to the earlier
         # ones so tightly that single-part re-solves (fix-and-optimise) find their plans
         while (rounds < n_rounds and _left(deadline) > 1.0) if det else \
-                time.perf_counter() < stage_deadline - (0.35 if k == 0 else 1.0) * share:
+                _left(stage_deadline) > (0.35 if k == 0 else 1.0) * share:
             lp_val, duals = _master_lp(cols, k, rows, stage.rhs)
             if lp_val is None:
                 break
@@ -223,7 +223,7 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
             return _result(stages, options, t0, "no plan meets the budget"), None
         sweeps = 0
         # sweeps while they improve and time (deterministic mode: the sweep count) is left
-        while (sweeps < DET_SWEEPS and _left(deadline) > 1.0) if det else time.perf_counter() < stage_deadline - 1.0:
+        while (sweeps < DET_SWEEPS and _left(deadline) > 1.0) if det else _left(stage_deadline) > 1.0:
             before = list(chosen)
             sweeps += 1
             chosen, spent = _fix_and_optimise(progs, cols, chosen, k, rows, stage.rhs, solo, workers,
@@ -320,7 +320,8 @@ class Spent:
 
 
 def _left(deadline: float) -> float:
-    return deadline - time.perf_counter()
+    """Seconds left before ``deadline`` (none once a stop was requested: Ctrl-C)."""
+    return 0.0 if interrupt.requested() else deadline - time.perf_counter()
 
 
 def _price(progs, cols, k, rows, y, sigma, options, workers, limit_s):

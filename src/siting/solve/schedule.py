@@ -29,7 +29,7 @@ from siting.plan import Outcome, Plan
 from siting.solve.coordinate import part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
 from siting.solve.memory import check_memory
-from siting.solvers import Progress, ProgressCallback, solve
+from siting.solvers import Progress, ProgressCallback, interrupt, solve
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,11 @@ def solve_instance(
 ) -> Outcome:
     """Build the MIP, solve it, read back the plan and check it independently.
 
+    A stop requested while it runs (:mod:`siting.solvers.interrupt`, Ctrl-C under
+    ``interrupt.catch_sigint``) ends every solver at once and starts nothing more: the outcome
+    keeps the best plan found so far (parts not reached keep their null plan), with
+    ``result.interrupted`` set and a status that is never "optimal".
+
     Parameters
     ----------
     inst : Instance
@@ -114,6 +119,23 @@ def solve_instance(
         ``options.max_memory_gb`` is set and the estimated peak memory exceeds it
         (:func:`siting.solve.memory.check_memory`); nothing is solved.
     """
+    out = _solve_instance(inst, options, progress, decompose)
+    return _marked_if_interrupted(out) if interrupt.requested() else out
+
+
+def _marked_if_interrupted(out: Outcome) -> Outcome:
+    """``out`` marked as stopped on request: ``interrupted``, and not proven."""
+    r = out.result
+    status = SolveStatus.FEASIBLE if r.status is SolveStatus.OPTIMAL else r.status
+    message = "interrupted: the best plan found so far, not proven" if r.status.has_solution else (
+        f"interrupted before a plan was found ({r.message})" if r.message else "interrupted before a plan was found")
+    result = dataclasses.replace(r, status=status, interrupted=True, message=message)
+    plan = None if out.plan is None else dataclasses.replace(out.plan, result=result)
+    return dataclasses.replace(out, result=result, plan=plan)
+
+
+def _solve_instance(inst: Instance, options: SolverOptions | None, progress: ProgressCallback | None,
+                    decompose: bool) -> Outcome:
     options = options or inst.settings.solver
     check_memory(inst, options)
     if decompose and coupled(inst) and options.coordinate != "never":
@@ -123,8 +145,10 @@ def solve_instance(
             whole = build_model(inst)
             if options.coordinate == "always" or int(whole.lp.integer.sum()) >= COORDINATE_MIN_INTEGERS:
                 out = _solve_coupled(inst, parts, whole, options, progress, t0)
-                if out.plan is not None:
+                if out.plan is not None and (out.evaluation is None or out.evaluation.feasible):
                     return out
+                # (a coordinated plan the checker rejects, e.g. null-plan columns that break an enforced
+                # standard: seen on the demo with enforce: [area], which no plan can meet)
                 # no plan from the parts' null plans within the budget: the whole program says why
     parts = split(inst) if decompose and decomposable(inst) else []
     if len(parts) <= 1:
@@ -246,7 +270,7 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
 
             again = resume.get(k, Resume(None, (), solo))
             hint, settled, opts = again.hint, again.settled, again.options
-            if not deterministic and deadline - time.perf_counter() < NO_TIME_S:
+            if interrupt.requested() or (not deterministic and deadline - time.perf_counter() < NO_TIME_S):
                 # past the limit: a solver would still presolve, build and report for seconds (74
                 # parts of the city each took 1–10 s on a 0.5 s share); the part keeps its null
                 # plan (a resume: its earlier attempt)
@@ -275,7 +299,7 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
         # deterministic mode: every unproven part, with the same node limit per stage; else only
         # as many parts as can get RESUME_MIN_S each, largest gap first
         fit = len(redo) if deterministic else workers * int((deadline - time.perf_counter()) // RESUME_MIN_S)
-        if not redo or fit <= 0:
+        if not redo or fit <= 0 or interrupt.requested():
             break
         if time.perf_counter() >= deadline - 0.5:
             timed_out = deterministic  # the safety net, not the work limit, ended the resumes

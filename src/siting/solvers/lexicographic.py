@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from siting.core.options import SolverOptions
 from siting.core.results import SolveResult, SolveStatus, StageResult, relative_gap
+from siting.solvers import interrupt
 from siting.solvers.program import LinearProgram
 from siting.solvers.progress import ProgressCallback
 
@@ -105,12 +106,13 @@ def solve_lexicographic(
         # Give every remaining stage a fair share, but let a stage use what earlier ones left.
         budget = max(remaining / (n - k), min(1.0, remaining)) if k < n - 1 and work is None else remaining
         nodes = work
-        if budget <= 0.05:
+        stopped = interrupt.requested()  # Ctrl-C: as if no time were left, and no LP bound either
+        if budget <= 0.05 or stopped:
             if previous is None or values is None:
                 break
             # no time for this stage: the previous stage's plan stands (it meets this stage's rows),
             # with the stage's LP relaxation as its bound when one comes within a second
-            stage = _unreached(lp, A, rlb, rub, obj, previous, k, n, lp_bound)
+            stage = _unreached(lp, A, rlb, rub, obj, previous, k, n, None if stopped else lp_bound)
             stages.append(stage)
             A, rlb, rub = _hold(A, rlb, rub, obj, stage.held_at, lp.n_vars)
             continue
@@ -130,7 +132,8 @@ def solve_lexicographic(
         out = _keep_best_hint(single(prob, options, budget, progress), obj, hints)
         used, hit = used + out.nodes, hit or out.time_limit_hit
         left = options.time_limit_s - (time.perf_counter() - t0)
-        if out.values is not None and out.bound is None and lp_bound is not None and (work is not None or left > 0.5):
+        if (out.values is not None and out.bound is None and lp_bound is not None and not interrupt.requested()
+                and (work is not None or left > 0.5)):
             # the LP may use what is left of the overall limit (at least 0.1 s, at most 10 s): the
             # wall-clock limit is the caller's, and a stage that ran to it leaves little
             out = _with_lp_bound(out, prob, lp_bound, obj, options, max(0.1, min(10.0, left)))
@@ -152,7 +155,8 @@ def solve_lexicographic(
         A, rlb, rub = _hold(A, rlb, rub, obj, v, lp.n_vars)
     seconds = time.perf_counter() - t0
     if last is None:
-        return SolveResult(SolveStatus.NO_SOLUTION, backend_name, None, None, seconds, None, (), "no time left")
+        return SolveResult(SolveStatus.NO_SOLUTION, backend_name, None, None, seconds, None, (),
+                           "interrupted before a plan was found" if interrupt.requested() else "no time left")
     if values is None:
         status = last.status
     elif len(stages) < n:
@@ -175,6 +179,13 @@ def solve_lexicographic(
         message=last.message,
         log_tail=last.log_tail,
     )
+
+
+def gap_tolerance_bound(objective: float, relative_gap: float, maximize: bool) -> float:
+    """The bound an "optimal" verdict proves by itself: the objective less (more, when maximising)
+    the relative gap tolerance the solver stopped at, never the objective itself unless the gap is 0."""
+    slack = relative_gap * abs(objective)
+    return objective + slack if maximize else objective - slack
 
 
 def _unreached(lp: LinearProgram, A: sp.csr_matrix, rlb: np.ndarray, rub: np.ndarray, obj, plan: np.ndarray,

@@ -18,7 +18,8 @@ import numpy as np
 from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.errors import SolverError
-from siting.solvers.lexicographic import StageOutcome, StageProblem
+from siting.solvers import interrupt
+from siting.solvers.lexicographic import StageOutcome, StageProblem, gap_tolerance_bound
 from siting.solvers.progress import CpSatLogParser, HighsLogParser, LogProgress, ProgressCallback, ScipLogParser
 
 
@@ -34,6 +35,78 @@ def load_mathopt():
             "or do not import highspy/pulp-with-highspy before siting's OR-Tools backend."
         ) from exc
     return mathopt, model_pb2
+
+
+ENGINE_NAMES = {"scip": "SCIP", "highs": "HiGHS", "cpsat": "CP-SAT", "glop": "GLOP"}
+
+
+def solver_complaint(exc: BaseException) -> str:
+    """What the solver said, from an exception raised by ``mathopt.solve``.
+
+    OR-Tools 9.15 turns the engine's ``StatusNotOk`` into a Python exception through
+    ``err.canonical_code``, an attribute the installed pybind11_abseil no longer has: the
+    caller then sees ``AttributeError: 'StatusNotOk' object has no attribute 'canonical_code'``
+    with the real ``StatusNotOk`` (its ``message`` and ``status``) as the exception's context.
+    This digs that out, so the message is the engine's own (e.g. "1e+300 is not in SCIP's
+    finite range … [INVALID_ARGUMENT]").
+    """
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if type(e).__name__ == "StatusNotOk":
+            text = str(getattr(e, "message", "") or e).strip().rstrip(":").strip()
+            code = getattr(getattr(e, "status", None), "code", lambda: None)
+            code = code() if callable(code) else code
+            name = getattr(code, "name", None)
+            return f"{text} [{name}]" if name else text
+        e = e.__cause__ or e.__context__
+    return f"{type(exc).__name__}: {exc}"
+
+
+def failure_message(backend: str, exc: BaseException, prob: StageProblem | None = None) -> str:
+    """A solver failure in planner's words: which engine, on which stage, what it said, how to switch."""
+    import ortools
+
+    others = ", ".join(b for b in ("scip", "highs", "cbc") if b != backend)
+    stage = "" if prob is None else f" on stage {prob.stage + 1} of {prob.n_stages}"
+    return (f"the {ENGINE_NAMES.get(backend, backend)} solver (OR-Tools {ortools.__version__}) failed{stage}: "
+            f"{solver_complaint(exc)}; try another engine with --backend {others.replace(', cbc', ' or cbc')} "
+            "(or solver.backend in the scenario)")
+
+
+def _stop_arguments(mathopt, backend: str) -> dict:
+    """How a stop request (:mod:`siting.solvers.interrupt`) reaches the engine: ``stop`` (to call on
+    request) and the ``mathopt.solve`` arguments that carry it.
+
+    * CP-SAT: a ``SolveInterrupter``.
+    * SCIP: a node callback that answers "terminate" once a stop is requested. (OR-Tools 9.15's
+      SCIP interrupter prints "SCIPcatchEvent does not support variable or row change events" to
+      stderr on every solve, so it is not used.) Registered only while a stop can be requested
+      (``interrupt.armed()``, e.g. under Ctrl-C handling); it never changes the search.
+    * HiGHS: none. OR-Tools 9.15 ignores both the interrupter and callbacks for HiGHS (measured: a
+      solve given either ran to its 8 s limit), so a HiGHS stage ends at its own node or time limit
+      and the layers above then start nothing more.
+    """
+    if backend == "cpsat":
+        stopper = interrupt_handle()
+        return {"stop": stopper.interrupt, "interrupter": stopper}
+    if backend == "scip" and interrupt.armed():
+        def on_node(_data):
+            res = mathopt.CallbackResult()
+            res.terminate = interrupt.requested()
+            return res
+
+        return {"stop": lambda: None, "cb": on_node,
+                "callback_reg": mathopt.CallbackRegistration(events={mathopt.Event.MIP_NODE})}
+    return {"stop": lambda: None}
+
+
+def interrupt_handle():
+    """A fresh OR-Tools ``SolveInterrupter`` (one per solve: it cannot be reset)."""
+    from ortools.util.python.solve_interrupter import SolveInterrupter
+
+    return SolveInterrupter()
 
 
 def model_proto(prob: StageProblem):
@@ -176,11 +249,18 @@ def _solve_with(
         model_params = mathopt.ModelSolveParameters(solution_hints=[
             mathopt.SolutionHint(variable_values=dict(zip(variables, h.tolist()))) for h in prob.hints
         ])
+    stop = _stop_arguments(mathopt, backend)
     try:
-        result = mathopt.solve(model, solver_type, params=params, model_params=model_params, msg_cb=msg)
+        with interrupt.stoppable(stop.pop("stop")):
+            result = mathopt.solve(model, solver_type, params=params, model_params=model_params, msg_cb=msg, **stop)
     except Exception as exc:  # solver-internal failure: report, do not crash the caller
+        if interrupt.requested():
+            # SCIP run concurrently (several threads, wall-clock mode) ends a stopped solve with
+            # status "unknown", which MathOpt raises as an internal error: its incumbent is lost
+            return StageOutcome(SolveStatus.NO_SOLUTION, None, None, None, time.perf_counter() - t0,
+                                "interrupted", tuple(msg.lines[-msg.keep_lines:]), backend)
         return StageOutcome(SolveStatus.ERROR, None, None, None, time.perf_counter() - t0,
-                            f"{type(exc).__name__}: {exc}", solver=backend)
+                            failure_message(backend, exc, prob), tuple(msg.lines[-msg.keep_lines:]), backend)
     seconds = time.perf_counter() - t0
     reason = result.termination.reason
     TR = mathopt.TerminationReason
@@ -199,8 +279,9 @@ def _solve_with(
         objective = float(result.objective_value())
     if reason == TR.OPTIMAL:
         status = SolveStatus.OPTIMAL
-        if bound is None:
-            bound = objective
+        if bound is None and objective is not None:
+            # no dual bound reported: what "optimal" proved is the gap tolerance it stopped at
+            bound = gap_tolerance_bound(objective, options.relative_gap, prob.maximize)
     elif reason == TR.INFEASIBLE:
         status = SolveStatus.INFEASIBLE
     elif reason in (TR.UNBOUNDED, TR.INFEASIBLE_OR_UNBOUNDED):

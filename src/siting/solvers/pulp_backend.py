@@ -22,7 +22,8 @@ import numpy as np
 from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.errors import SolverError
-from siting.solvers.lexicographic import StageOutcome, StageProblem
+from siting.solvers import interrupt
+from siting.solvers.lexicographic import StageOutcome, StageProblem, gap_tolerance_bound
 from siting.solvers.progress import LogProgress, ProgressCallback
 
 WORKER = Path(__file__).with_name("_pulp_worker.py")
@@ -68,6 +69,21 @@ class CbcLogParser:
         return None
 
 
+def _stop_worker(proc: subprocess.Popen) -> None:
+    """End the PuLP worker and the CBC process it started (their own process group)."""
+    import signal
+
+    if proc.poll() is not None:
+        return
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:  # pragma: no cover
+            proc.terminate()
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def solve_stage(
     prob: StageProblem, options: SolverOptions, time_limit_s: float, progress: ProgressCallback | None
 ) -> StageOutcome:
@@ -76,7 +92,7 @@ def solve_stage(
     sign = -1.0 if prob.maximize else 1.0
     parser = CbcLogParser(sign, prob.offset)
     msg = LogProgress(parser, progress, prob.stage, prob.n_stages, t0)
-    with tempfile.TemporaryDirectory(prefix="siting-cbc-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="siting-cbc-") as tmp, interrupt.scratch(tmp):
         inp, out = os.path.join(tmp, "in.npz"), os.path.join(tmp, "out.npz")
         arrays = dict(
             lb=prob.lp.lb, ub=prob.lp.ub, integer=prob.lp.integer, indptr=A.indptr, indices=A.indices,
@@ -90,18 +106,24 @@ def solve_stage(
         env = dict(os.environ)
         env.pop("PYTHONSTARTUP", None)
         try:
+            # its own session: a Ctrl-C at the terminal reaches siting only, which stops the worker
+            # (and CBC, its child) through interrupt.request
             proc = subprocess.Popen(
                 [sys.executable, str(WORKER), inp, out], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, env=env, cwd=tmp,
+                text=True, env=env, cwd=tmp, start_new_session=os.name == "posix",
             )
         except OSError as exc:
             raise SolverError(f"could not start the PuLP/CBC worker: {exc}") from exc
         assert proc.stdout is not None
-        for line in proc.stdout:
-            msg([line.rstrip("\n")])
-            if options.log:
-                print(line, end="")
-        rc = proc.wait()
+        with interrupt.stoppable(lambda: _stop_worker(proc)):
+            for line in proc.stdout:
+                msg([line.rstrip("\n")])
+                if options.log:
+                    print(line, end="")
+            rc = proc.wait()
+        if interrupt.requested() and (rc != 0 or not os.path.exists(out)):
+            return StageOutcome(SolveStatus.NO_SOLUTION, None, None, None, time.perf_counter() - t0,
+                                "interrupted", tuple(msg.lines[-60:]), "cbc")
         if rc != 0 or not os.path.exists(out):
             tail = "\n".join(msg.lines[-15:])
             if "No module named 'pulp'" in tail:
@@ -114,7 +136,11 @@ def solve_stage(
         objective = float(res["objective"]) if status.has_solution else None
     bound = None
     if status is SolveStatus.OPTIMAL:
-        bound = objective
+        # CBC's "optimal" means within gapRel: that tolerance, or a tighter bound from its log
+        bound = gap_tolerance_bound(objective, options.relative_gap, prob.maximize)
+        logged = parser.final_lower if parser.final_lower is not None else msg.bound
+        if logged is not None:
+            bound = min(max(bound, logged), objective) if not prob.maximize else max(min(bound, logged), objective)
     elif status is SolveStatus.FEASIBLE:
         bound = parser.final_lower if parser.final_lower is not None else msg.bound
     msg.objective, msg.bound = objective, bound

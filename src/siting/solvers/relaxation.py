@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from siting.solvers import interrupt
 from siting.solvers.lexicographic import StageProblem
-from siting.solvers.ortools_backend import load_mathopt, model_proto
+from siting.solvers.ortools_backend import interrupt_handle, load_mathopt, model_proto
 from siting.solvers.program import LinearProgram
 
 
@@ -35,8 +36,12 @@ def _glop(prob: StageProblem, time_limit_s: float):
     relaxed = dataclasses.replace(prob.lp, integer=np.zeros(prob.lp.n_vars, dtype=bool), hint=None, design=None)
     model = model_proto(dataclasses.replace(prob, lp=relaxed, hints=()))
     params = mathopt.SolveParameters(time_limit=_dt.timedelta(seconds=max(time_limit_s, 0.1)))
+    if interrupt.requested():
+        return None
+    stopper = interrupt_handle()
     try:
-        res = mathopt.solve(model, mathopt.SolverType.GLOP, params=params)
+        with interrupt.stoppable(stopper.interrupt):
+            res = mathopt.solve(model, mathopt.SolverType.GLOP, params=params, interrupter=stopper)
     except Exception:  # a solver failure means no bound, not a crash
         return None
     if res.termination.reason != mathopt.TerminationReason.OPTIMAL or not res.has_dual_feasible_solution():
