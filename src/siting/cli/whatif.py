@@ -11,6 +11,7 @@ from rich.text import Text
 from siting.cli.common import (
     NAME,
     OPT_FORCE,
+    OPT_LANG,
     OPT_OVERRIDE,
     OPT_QUIET,
     OPT_SET,
@@ -22,7 +23,7 @@ from siting.cli.common import (
     console,
     err_console,
 )
-from siting.errors import SitingError
+from siting.errors import ScenarioError, SitingError
 
 
 def _print_plan_folders(df, csv: Path | None, json_out: Path | None) -> None:
@@ -48,7 +49,7 @@ def _print_plan_folders(df, csv: Path | None, json_out: Path | None) -> None:
 
 def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str], workers: int | None,
                       scheduler: str | None, out: Path | None, force: bool, csv: Path | None,
-                      json_out: Path | None, quiet: bool) -> None:
+                      json_out: Path | None, quiet: bool, lang: str | None) -> None:
     import json
 
     from siting.io.atomic import atomic_write, atomic_write_text
@@ -62,17 +63,19 @@ def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str],
         for path in (csv, json_out):
             if path is not None and not path.resolve().parent.is_dir():
                 raise SitingError(f"{path}: parent folder does not exist")
+        if lang is not None and lang not in ("en", "zh"):
+            raise ScenarioError(f"--lang {lang}: unknown language", field="--lang", expected="en or zh")
         if out is not None:
             check_output_folder(out, force)
         if scheduler is not None:
             client = dask_client(scheduler)
         if quiet:
             cmp = compare_scenarios(scenario_file, override, assignments=set_, workers=workers, client=client,
-                                    out=out, force=force)
+                                    out=out, force=force, lang=lang)
         else:
             with err_console.status(f"solving the base scenario and {len(override)} override(s)…"):
                 cmp = compare_scenarios(scenario_file, override, assignments=set_, workers=workers, client=client,
-                                        out=out, force=force)
+                                        out=out, force=force, lang=lang)
     except SitingError as exc:
         _fail(exc)
     finally:
@@ -93,7 +96,7 @@ def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str],
     for r in failed:
         err_console.print(f"{r.prepared.variant.name}: no plan ({r.error})", markup=False, highlight=False)
     if out is not None:
-        console.print(Text.assemble("plans written to ", (str(out), "bold")), soft_wrap=True)
+        console.print(Text.assemble("plans and compare.html written to ", (str(out), "bold")), soft_wrap=True)
     raise typer.Exit(code=3 if failed else 0)
 
 
@@ -111,26 +114,29 @@ def compare(
     scheduler: str | None = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT",
                                          help="with a scenario: solve on this existing Dask scheduler's workers"),
     out: Path | None = typer.Option(None, "--out", metavar=PATH,
-                                    help="with a scenario: also keep each scenario's plan folder here"),
+                                    help="with a scenario: also keep each scenario's plan folder here, and "
+                                         "compare.html (the table and the plans' maps side by side)"),
     force: bool = OPT_FORCE,
     csv: Path | None = typer.Option(None, "--csv", metavar=PATH, help="also write the table as CSV"),
     json_out: Path | None = typer.Option(None, "--json", metavar=PATH, help="also write the table as JSON"),
+    lang: str | None = OPT_LANG,
     quiet: bool = OPT_QUIET,
 ) -> None:
     """Compare a scenario's overrides, or solved plans, side by side.
 
     With a scenario file, solves the base scenario and each -o override and prints cost by
     component, spaces by source, floor area by domain, users served by age group, standards met,
-    coverage, walking minutes, health check and gap, with a Δ column against the base. With
+    coverage, walking minutes, health check and gap, with a Δ column against the base; with --out,
+    also the plan folders and compare.html (the table and the plans' maps side by side). With
     folders, compares their summary.json figures."""
     from siting.analysis.compare import compare_table
 
     if len(items) == 1 and items[0].suffix.lower() in (".yaml", ".yml"):
-        _compare_scenario(items[0], override, set_, workers, scheduler, out, force, csv, json_out, quiet)
+        _compare_scenario(items[0], override, set_, workers, scheduler, out, force, csv, json_out, quiet, lang)
         return
     try:
-        if override or set_ or scheduler or out:
-            raise SitingError("-o/--set/--scheduler/--out compare a scenario's variants: give one scenario "
+        if override or set_ or scheduler or out or lang:
+            raise SitingError("-o/--set/--scheduler/--out/--lang compare a scenario's variants: give one scenario "
                               "YAML file, not plan folders")
         df = compare_table(list(items))
     except SitingError as exc:

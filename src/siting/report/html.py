@@ -13,6 +13,7 @@ and the solver details (with the solver options the run used). Every text is esc
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -496,4 +497,27 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
     return "".join(parts)
 
 
-__all__ = ["html_table", "report_html"]
+@dataclass(frozen=True)
+class PlanMap:
+    """The report's plan map alone: the inline SVG and its legend (HTML), for a page that shows
+    several plans (``siting compare --out``)."""
+
+    svg: str
+    legend: str
+
+
+def plan_map(outcome: Outcome, figures: PlanFigures | None = None, *, lang: Lang = "en",
+             element_id: str = "plan-map") -> PlanMap:
+    """The map of :func:`report_html` for one outcome (coloured by coverage after the plan, or
+    before when there is none), with its legend in ``lang``."""
+    figures = figures if figures is not None else plan_figures(outcome)
+    w = Words(outcome.instance.catalogue, lang)
+    md = _map_data(outcome, figures.healthcheck, w)
+    basemap = outcome.instance.basemap
+    kinds = [] if basemap is None else sorted(set(basemap["kind"].astype(str)))
+    default = "coverage_after" if outcome.plan is not None else "coverage_before"
+    return PlanMap(map_svg(md, default, element_id),
+                   legend_html(float(md.space_area.max(initial=0)), kinds, len(md.label_index), w))
+
+
+__all__ = ["PlanMap", "html_table", "plan_map", "report_html"]

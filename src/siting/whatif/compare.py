@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siting.errors import ScenarioError
 from siting.whatif.engine import VariantRun, solve_variants
 from siting.whatif.units import format_delta, format_value
 from siting.whatif.variants import Variant, VarySpec, prepare_variants
@@ -130,7 +131,7 @@ def _plain(v: Any) -> Any:
 
 def compare_scenarios(path: str | Path, compare: Sequence[str], *, overrides: Sequence[str] = (),
                       assignments: Sequence[str] = (), workers: int | None = None, client: Any = None,
-                      out: str | Path | None = None, force: bool = False) -> Comparison:
+                      out: str | Path | None = None, force: bool = False, lang: str | None = None) -> Comparison:
     """Solve the scenario at ``path`` as it is (``base``) and with each override in ``compare``.
 
     Parameters
@@ -144,9 +145,13 @@ def compare_scenarios(path: str | Path, compare: Sequence[str], *, overrides: Se
     workers, client
         Where the scenarios are solved (:func:`~siting.whatif.engine.solve_variants`).
     out
-        When given, a folder that receives each scenario's plan folder (as ``siting sweep`` writes).
+        When given, a folder that receives each scenario's plan folder (as ``siting sweep`` writes)
+        and ``compare.html``: the table and each plan's map side by side
+        (:func:`siting.whatif.report.compare_html`).
     force
         Replace a non-empty ``out``.
+    lang
+        Language of ``compare.html`` ("en" or "zh"; default: the base scenario's ``report.lang``).
 
     Returns
     -------
@@ -155,8 +160,11 @@ def compare_scenarios(path: str | Path, compare: Sequence[str], *, overrides: Se
     Raises
     ------
     ScenarioError
-        An unknown override or a scenario that does not load (nothing is solved or written).
+        An unknown override, an unknown ``lang`` or a scenario that does not load (nothing is
+        solved or written).
     """
+    if lang is not None and lang not in ("en", "zh"):
+        raise ScenarioError(f"--lang {lang}: unknown language", field="--lang", expected="en or zh")
     spec = VarySpec("overrides", tuple(Variant(n, None, tuple(p.strip() for p in n.split("+"))) for n in compare),
                     "overrides=" + ",".join(compare))
     prepared = prepare_variants(path, spec, overrides=overrides, assignments=assignments, base_first=True)
@@ -170,4 +178,9 @@ def compare_scenarios(path: str | Path, compare: Sequence[str], *, overrides: Se
     for r in runs:
         s = r.solved.figures.summary if r.solved is not None else {"solver": {"status": f"failed: {r.error}"}}
         named.append((r.prepared.variant.name, s))
-    return Comparison(runs, comparison_frame(named))
+    cmp = Comparison(runs, comparison_frame(named))
+    if out is not None:
+        from siting.whatif.report import write_compare_report
+
+        write_compare_report(cmp, out, lang=lang or prepared[0].scenario.report.lang)
+    return cmp

@@ -1,0 +1,213 @@
+"""The comparison page: one self-contained ``compare.html`` with the comparison table (Δ against
+the first scenario, figures in planners' units as the terminal table shows them) and each
+scenario's plan map side by side (the map of the single-plan report, :func:`siting.report.html.plan_map`).
+
+No external resources (no CDN, no tile server, no web font); every name and label is escaped.
+Each map's element ids carry the scenario's position (``v0-plan-map``, ``v1-layer-spaces``, …) so
+that the ids of the page stay unique; a small inline script recolours and toggles the layers of
+every map at once.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from siting.io.atomic import atomic_write_text
+from siting.report.html import MAP_KEYS, plan_map
+from siting.report.words import FONT_STACK, Lang, Words
+from siting.whatif.compare import Comparison, formatted
+from siting.whatif.engine import VariantRun
+
+REPORT_NAME = "compare.html"
+
+_CSS = """
+body{font-family:%FONTS%;margin:0;color:#222;background:#fff;line-height:1.4}
+header{background:#1f3b73;color:#fff;padding:14px 24px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;opacity:.9}main{padding:8px 24px 40px;box-sizing:border-box;width:100%}
+svg text{font-family:%FONTS%}h2{border-bottom:2px solid #1f3b73;padding-bottom:3px;margin-top:28px}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:12px;margin:6px 0}th,td{border:1px solid #ccc;padding:3px 6px}
+th{background:#eef1f6;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.d{color:#555}tr.section td{background:#f6f6f0;font-weight:bold}
+.maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:14px;align-items:start}
+.plan{border:1px solid #ccd;border-radius:6px;padding:8px}.plan h3{margin:0 0 4px;font-size:16px}
+.plan p{margin:2px 0;font-size:12px;color:#444}.plan svg{max-width:100%;height:auto}
+.controls{margin:6px 0;font-size:13px}.controls label{margin-right:12px}
+.legend{font-size:11px;margin:4px 0}.key{display:inline-block;margin:2px 8px 2px 0}
+.key i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px;border:1px solid #666}
+.key i.dot{border-radius:50%;background:#1f3b73;border-color:#fff}.key i.dot.hub{border:2px solid #f5a300}
+.key i.dot.cand{background:#999;width:6px;height:6px;border:0}.key i.ring{border-radius:50%;border-color:#1f6fb2;
+background:transparent}.key i.line{height:0;border:0;border-top:1px solid #555;width:16px}
+.note{font-size:12px;color:#555;max-width:1000px}.bad{color:#b00020;font-weight:bold}
+"""
+
+_JS = """
+(function () {
+  var maps = document.querySelectorAll('svg.map');
+  var sel = document.getElementById('map-colour');
+  if (sel) sel.addEventListener('change', function () {
+    var nodes = document.querySelectorAll('svg.map .community');
+    for (var i = 0; i < nodes.length; i++) {
+      var f = nodes[i].getAttribute('data-fill-' + sel.value);
+      if (f) nodes[i].setAttribute('fill', f);
+    }
+  });
+  var boxes = document.querySelectorAll('input[data-layer]');
+  for (var i = 0; i < boxes.length; i++) {
+    boxes[i].addEventListener('change', function (e) {
+      var suffix = e.target.getAttribute('data-layer');
+      for (var k = 0; k < maps.length; k++) {
+        var g = document.getElementById('v' + maps[k].getAttribute('data-variant') + '-' + suffix);
+        if (g) g.style.display = e.target.checked ? '' : 'none';
+      }
+    });
+  }
+  document.body.setAttribute('data-maps-drawn', maps.length);
+  document.body.setAttribute('data-ready', '1');
+})();
+"""
+
+_TOGGLES = (("layer-circles", "walking circles", False), ("layer-links", "service links", True),
+            ("layer-candidates", "candidates not taken", True), ("layer-spaces", "spaces taken", True),
+            ("layer-labels", "names of the worst served", True))
+
+
+@cache
+def _phrases() -> dict[str, str]:
+    text = resources.files("siting.data").joinpath("compare_words.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["phrases"]
+
+
+class _Words:
+    """The report's words (:class:`~siting.report.words.Words`) plus the comparison page's own."""
+
+    def __init__(self, base: Words) -> None:
+        self.base = base
+
+    def __call__(self, phrase: str) -> str:
+        if self.base.lang == "zh" and phrase in _phrases():
+            return _phrases()[phrase]
+        return self.base(phrase)
+
+    def figure(self, label: str) -> str:
+        """A comparison row's label (``coverage: age_60_79``) in words: the part before ``: `` as a
+        phrase, the part after as an age group, a domain, a space source or a cost component."""
+        head, sep, tail = label.partition(": ")
+        if not sep:
+            return self(label)
+        cat = self.base.catalogue
+        if tail in cat.age_group_labels:
+            tail_w = self.base.age(tail)
+        elif tail in cat.domains:
+            tail_w = self.base.domain(tail)
+        else:
+            tail_w = str(self.base.value(tail))
+            tail_w = self(tail_w) if tail_w == tail else tail_w
+        return f"{self(head)}: {tail_w}"
+
+
+def _uniq_ids(svg: str, k: int) -> str:
+    """Prefix every element id of one map with ``v<k>-`` (the page holds several maps)."""
+    return svg.replace(' id="', f' id="v{k}-')
+
+
+def _table(cmp: Comparison, w: _Words) -> str:
+    wide = cmp.side_by_side()
+    text = formatted(wide)
+    head = [f"<th>{escape(w('figure'))}</th>"]
+    for c in text.columns:
+        label = f"Δ {c.removeprefix('Δ ')}" if c.startswith("Δ ") else c
+        head.append(f'<th class="{"delta" if c.startswith("Δ ") else "scenario"}">{escape(label)}</th>')
+    rows, section = [], None
+    for fig, row in text.iterrows():
+        sec = wide.at[fig, "section"]
+        if sec != section:
+            rows.append(f'<tr class="section"><td colspan="{len(text.columns) + 1}">{escape(w(str(sec)))}</td></tr>')
+            section = sec
+        cells = "".join(f'<td class="{"n d" if c.startswith("Δ ") else "n"}">{escape(str(v))}</td>'
+                        for c, v in zip(text.columns, row.tolist()))
+        rows.append(f'<tr class="figure" data-figure="{escape(str(fig), quote=True)}"><td>{escape(w.figure(str(fig)))}'
+                    f"</td>{cells}</tr>")
+    return (f'<div class="scroll"><table id="comparison"><thead><tr>{"".join(head)}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _plan_card(k: int, run: VariantRun, w: _Words, lang: Lang) -> str:
+    name = run.prepared.variant.name
+    applied = run.prepared.scenario.applied
+    over = ", ".join(applied) if applied else w("none (the scenario as it is)")
+    head = (f'<div class="plan" data-variant="{k}"><h3>{escape(name)}</h3>'
+            f"<p>{escape(w('overrides applied'))}: {escape(over)}</p>")
+    if run.solved is None:
+        return head + f'<p class="bad">{escape(w("no plan"))}: {escape(run.error or "")}</p></div>'
+    outcome, figures = run.solved.outcome, run.solved.figures
+    s = figures.summary
+    r = outcome.result
+    gap = "—" if r.gap is None else f"{100 * r.gap:.2f} %"
+    line = f"{w('status')}: {r.status.value}, {w('gap')} {gap}"
+    if s.get("cost_cny") is not None:
+        from siting.whatif.units import format_cny
+
+        line += (f"; {w('cost over the horizon')} {format_cny(float(s['cost_cny']))}; {w('spaces taken')} "
+                 f"{s.get('spaces_taken')}; {w('communities meeting the area standard')} "
+                 f"{s.get('communities_meeting_area_after')}")
+    pm = plan_map(outcome, figures, lang=lang, element_id="plan-map")
+    svg = _uniq_ids(pm.svg, k).replace("<svg ", f'<svg data-variant="{k}" ', 1)
+    bad = "" if outcome.plan is not None else f'<p class="bad">{escape(w("no plan"))}: {escape(r.message or "")}</p>'
+    return head + f"<p>{escape(line)}</p>{bad}{svg}{_uniq_ids(pm.legend, k)}</div>"
+
+
+def compare_html(cmp: Comparison, *, lang: Lang = "en", title: str | None = None) -> str:
+    """The comparison page as one HTML string (no external resources).
+
+    Parameters
+    ----------
+    cmp
+        From :func:`~siting.whatif.compare.compare_scenarios` (base first).
+    lang
+        "en" or "zh": headings, row labels, legends and the maps' labels.
+    title
+        Page title (default: "Scenarios compared — <scenario name>").
+
+    Returns
+    -------
+    str
+    """
+    first = cmp.runs[0].prepared
+    w = _Words(Words(first.instance.catalogue, lang))
+    title = title or f"{w('Scenarios compared')} — {first.scenario.name}"
+    css = _CSS.replace("%FONTS%", FONT_STACK)
+    names = " · ".join(cmp.names)
+    options = "".join(f'<option value="{k}"{" selected" if k == "coverage_after" else ""}>{escape(w(v))}</option>'
+                      for k, v in MAP_KEYS.items())
+    layers = "".join(f'<label><input type="checkbox" data-layer="{k}"{" checked" if on else ""}> {escape(w(v))}</label>'
+                     for k, v, on in _TOGGLES)
+    cards = "".join(_plan_card(k, run, w, lang) for k, run in enumerate(cmp.runs))
+    base_name = cmp.names[0] if cmp.names else ""
+    return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+            f"<style>{css}</style></head><body><header><h1>{escape(title)}</h1><p>{escape(names)}</p></header><main>"
+            f"<h2>{escape(w('Figures side by side'))}</h2>"
+            f'<p class="note">{escape(w("Δ: difference against"))} {escape(base_name)}</p>{_table(cmp, w)}'
+            f"<h2>{escape(w('Maps of the plans'))}</h2>"
+            f'<div class="controls"><label>{escape(w("Colour communities by"))} <select id="map-colour">{options}'
+            f"</select></label> {layers}</div>"
+            f'<p class="note">{escape(w(_MAP_NOTE))}</p><div class="maps">{cards}</div>'
+            f"</main><script>{_JS}</script></body></html>")
+
+
+_MAP_NOTE = ("Each map is drawn at its own scale of space sizes (the largest space taken in that plan has the "
+             "largest dot). Communities are coloured by coverage of demand after the plan.")
+
+
+def write_compare_report(cmp: Comparison, folder: str | Path, *, lang: Lang = "en") -> Path:
+    """Write :func:`compare_html` to ``folder/compare.html`` (atomically); returns the path."""
+    path = Path(folder) / REPORT_NAME
+    atomic_write_text(path, compare_html(cmp, lang=lang))
+    return path
+
