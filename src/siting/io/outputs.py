@@ -8,7 +8,8 @@ in its ``layer_styles`` table: it opens coloured in QGIS), the same layers as ``
 (EPSG:4326), ``communities.csv``, ``spaces.csv``, ``links.csv``, ``services.csv``,
 ``coverage_by_age.csv``, ``shortfalls.csv``, ``accessibility.csv`` (2SFCA before/after),
 ``healthcheck.csv`` / ``healthcheck_districts.csv`` (health-check style index before/after),
-``summary.json`` and ``scenario.yaml`` (the settings as applied).
+``summary.json`` and ``scenario.yaml`` (the settings as applied); with multi-year phasing also
+``years.csv`` (spending and standards met per year) and an ``open_year`` column in the spaces.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _clean(o: Any) -> Any:
 
 # count columns written as integers (they are floats in the arrays, e.g. households)
 INTEGER_COLUMNS: frozenset[str] = frozenset({"households", "communities", "spaces", "n_services", "floor",
-                                             "available_year"})
+                                             "available_year", "open_year", "year"})
 DECIMALS = 6  # floats in tables and layers: 0.9999999999999999 → 1.0; costs and areas keep 6 decimals
 
 
@@ -170,6 +171,8 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
                                 ("accessibility", fig.accessibility), ("healthcheck", fig.healthcheck),
                                 ("healthcheck_districts", fig.healthcheck_districts)):
                 formula_safe(tidy(table)).to_csv(tmp / f"{name}.csv", index=False)
+            if fig.years is not None:  # multi-year phasing: spending and standards met per year
+                tidy(fig.years).to_csv(tmp / "years.csv", index=False)
         (tmp / "report.html").write_text(report_html(outcome, fig, lang=lang), encoding="utf-8")
     return out
 
