@@ -177,7 +177,7 @@ def coverage_by_age(inst: Instance, ev: Evaluation) -> pd.DataFrame:
 def service_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
     D = inst.demand_users.sum(axis=0)
     total = (inst.existing_served + ev.served_users).sum(axis=0)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "service": list(inst.service_ids),
         "spaces": plan.hosted.sum(axis=0),
         "floor_area_m2": plan.service_area_m2.sum(axis=0),
@@ -185,6 +185,11 @@ def service_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
         "served_users": total,
         "coverage": np.where(D > 0, total / np.where(D > 0, D, 1), 1.0),
     })
+    if ev.yearly is not None and plan.open_year is not None:  # phasing: spaces hosting it, open by each year
+        oy = np.where(plan.taken, plan.open_year, -1)
+        for t, year in enumerate(ev.yearly.years):
+            out[f"spaces_open_{int(year)}"] = (plan.hosted & ((oy >= 0) & (oy <= t))[:, None]).sum(axis=0)
+    return out
 
 
 def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: Any, build_s: float,

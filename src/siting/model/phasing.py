@@ -83,7 +83,9 @@ def add_open_monotone(m: ModelContext) -> None:
 
 def add_yearly_used_area(m: ModelContext) -> None:
     """(P2) U_jt = u_j · O_jt, linearised: U_jt ≤ area_j O_jt, U_jt ≤ u_j,
-    U_jt ≥ u_j − area_j (1 − O_jt), for t < L."""
+    U_jt ≥ u_j − area_j (o_j − O_jt), for t < L. The last row is the usual
+    u_j − area_j (1 − O_jt) with o_j in place of 1: valid because u_j = 0 when o_j = 0, and much
+    tighter in the LP relaxation (with O_jt = o_j fractional it gives U_jt ≥ u_j)."""
     E = _early(m)
     if not E:
         return
@@ -97,8 +99,9 @@ def add_yearly_used_area(m: ModelContext) -> None:
     one = np.ones(n)
     m.b.add_constraints("yearly_used_open", n, np.r_[r, r], np.r_[Uy, Oy], np.r_[one, -area], ub=0.0)
     m.b.add_constraints("yearly_used_final", n, np.r_[r, r], np.r_[Uy, u], np.r_[one, -one], ub=0.0)
-    m.b.add_constraints("yearly_used_lower", n, np.r_[r, r, r], np.r_[u, Uy, Oy], np.r_[one, -one, area],
-                        ub=area)
+    o = np.repeat(v["open"], E)
+    m.b.add_constraints("yearly_used_lower", n, np.r_[r, r, r, r], np.r_[u, Uy, o, Oy],
+                        np.r_[one, -one, -area, area], ub=0.0)
 
 
 def add_yearly_area_standard(m: ModelContext) -> None:
