@@ -263,3 +263,17 @@ def test_without_phasing_pilot_and_available_year_still_warn(tmp_path):
             load_instance(load_scenario(path))
         got = any("available_year" in str(r.message) for r in rec if issubclass(r.category, SitingWarning))
         assert got is expect
+
+
+def test_one_year_phasing_is_the_single_period_model():
+    # one phasing year, no yearly budget: the same optimum as without phasing (P8 = C14, O1' = O1)
+    one = towns(budget=None, years=(2025,), horizon_years=4, rent=1_000.0)
+    plain = tiny(communities=[[0, 0], [5000, 0]], spaces=[[50, 0], [5050, 0]], res=residents(2),
+                 st=settings(horizon_years=4), households=1000, space_area_m2=[1500, 1500], acquisition_cny=8_000,
+                 retrofit_cny_per_m2=10, rent_cny_per_year=1_000.0)
+    a, b = solve_checked(one), solve_checked(plain)
+    assert b.plan.open_year is None and b.evaluation.yearly is None
+    assert a.plan.open_year.tolist() == [0, 0]
+    for name in ("shortfall", "cost"):
+        assert a.evaluation.objectives[name] == pytest.approx(b.evaluation.objectives[name])
+    assert a.evaluation.cost_breakdown_cny == pytest.approx(b.evaluation.cost_breakdown_cny)
