@@ -111,7 +111,8 @@ def test_rent_accrues_from_the_opening_year():
     np.testing.assert_allclose(out.evaluation.yearly.spending_cny, [15_000.0, 16_000.0])
     assert out.evaluation.cost_breakdown_cny["rent_cny"] == pytest.approx(7_000.0)
     assert out.evaluation.cost_cny == pytest.approx(35_000.0)
-    # one CNY less in 2026 and S2 waits: it cannot open at all (2026 is the last year)
+    # one CNY less in 2026: S2 can only open with < 600 m² (area fixed at opening), so C2 is short
+    # in the last year
     out = solve_checked(towns(budget=(15_000.0, 15_999.0), horizon_years=4, rent=1_000.0))
     assert years_open(out)[0] == 2025 and out.evaluation.yearly.meets[-1].tolist() != [True, True]
 
