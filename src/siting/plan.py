@@ -102,6 +102,9 @@ class Plan:
     hub_space: np.ndarray  # [C] space index of the community's hub, -1 for none
     result: SolveResult | None = field(default=None, repr=False)
     stages: tuple[str, ...] = ()
+    # multi-year phasing: [J] index of the year each taken space opens (its services open with
+    # it), −1 for a space not taken; None for a single-period plan
+    open_year: np.ndarray | None = None
 
     @property
     def n_taken(self) -> int:
@@ -159,6 +162,33 @@ class Violation:
 
 
 @dataclass(frozen=True, eq=False)
+class YearlyFigures:
+    """Multi-year phasing figures of a plan, per year t (recomputed by the checker)."""
+
+    years: np.ndarray  # [T]
+    spending_cny: np.ndarray  # [T] one-off costs of what opens in t + yearly costs of what is open
+    budget_cny: np.ndarray | None  # [T] yearly budgets as given (None: no yearly limit)
+    carry_over: bool
+    spaces_opened: np.ndarray  # [T] spaces opening in t
+    spaces_open: np.ndarray  # [T] spaces open in t
+    area_short_m2: np.ndarray  # [T, C]
+    hub_short: np.ndarray  # [T, C] bool
+    due: np.ndarray  # [T, C] bool: the community's target applies in t
+    pilot: np.ndarray  # [C] bool
+    users_served: np.ndarray  # [T] users served by the spaces open in t
+
+    @property
+    def meets(self) -> np.ndarray:
+        """[T, C] community meets the area standard and the hub rule in year t."""
+        return (self.area_short_m2 <= 0) & ~self.hub_short
+
+    @property
+    def shortfall_due(self) -> np.ndarray:
+        """[T] communities due in t that do not meet the standards."""
+        return (self.due & ~self.meets).sum(axis=1)
+
+
+@dataclass(frozen=True, eq=False)
 class Evaluation:
     """Everything recomputed from a plan: feasibility, objectives and the planner's figures.
 
@@ -199,6 +229,7 @@ class Evaluation:
     colocated_pairs: int
     min_coverage: float  # (O4)
     objectives: dict[str, float] = field(default_factory=dict)
+    yearly: YearlyFigures | None = None  # multi-year phasing only
 
     @property
     def feasible(self) -> bool:

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from siting.analysis.phasing_check import check_phasing
 from siting.core.instance import Instance
+from siting.core.phasing import phasing_of
 from siting.plan import Evaluation, Plan, Violation, used_area_m2
 
 
@@ -136,6 +138,12 @@ def evaluate(inst: Instance, plan: Plan) -> Evaluation:
         "operating_cny": float(spa["operating_cny_per_m2_year"].to_numpy(float) @ used * T),
     }
     cost = float(inst.fixed_cost_cny @ taken + inst.per_m2_cost_cny @ used)
+    ph = phasing_of(inst)
+    pc = None
+    if ph is not None:  # multi-year phasing: yearly rules, lifecycle cost from the opening years
+        pc = check_phasing(inst, ph, plan, used)
+        out.extend(pc.violations)
+        cost, breakdown = pc.cost_cny, pc.breakdown_cny
     if inst.budget_cny is not None and cost > inst.budget_cny + _tol(inst.budget_cny):
         out.append(Violation("budget", "plan", f"costs {cost:,.0f} CNY over the budget of {inst.budget_cny:,.0f} CNY"))
     # objectives
@@ -158,6 +166,8 @@ def evaluate(inst: Instance, plan: Plan) -> Evaluation:
         area_share = np.where(inst.required_area_m2 > 0, area_short / inst.required_area_m2, 0.0)
         cov_share = np.where(inst.demand_users > 0, cov_short / inst.demand_users, 0.0)
     shortfall = float(p @ (area_share + hub_short.astype(float) + cov_share.sum(axis=1)))
+    if pc is not None:
+        shortfall += pc.early_shortfall  # (O1'): yearly shortfalls before the last year
     weighted = float((inst.served_weight * served).sum())
     pairs = inst.colocation
     coloc = int((hosted[:, pairs[:, 0]] & hosted[:, pairs[:, 1]]).sum()) if pairs.size else 0
@@ -171,7 +181,7 @@ def evaluate(inst: Instance, plan: Plan) -> Evaluation:
         "min_coverage": min_cov,
     }
     return Evaluation(tuple(out), used, served, need, cov_short, provided, area_short, hub_short, cost, breakdown,
-                      shortfall, weighted, coloc, min_cov, objectives)
+                      shortfall, weighted, coloc, min_cov, objectives, None if pc is None else pc.yearly)
 
 
 def _check_hubs(inst: Instance, plan: Plan, used: np.ndarray) -> list[Violation]:

@@ -23,6 +23,7 @@ from siting.analysis.accessibility import (
     accessibility_table,
 )
 from siting.analysis.healthcheck import healthcheck_districts, healthcheck_summary, healthcheck_table
+from siting.analysis.phasing_tables import year_table
 from siting.analysis.solver_view import cost_and_objective, present_solver
 from siting.plan import Outcome
 
@@ -61,6 +62,7 @@ class PlanFigures:
     services: pd.DataFrame | None = None
     coverage_by_age: pd.DataFrame | None = None
     shortfalls: pd.DataFrame | None = None
+    years: pd.DataFrame | None = None  # multi-year phasing: one row per year (None: one period)
 
 
 def reproducible(outcome: Outcome) -> bool:
@@ -123,4 +125,4 @@ def plan_figures(outcome: Outcome, decay: Decay = "none") -> PlanFigures:
         summary=summ, communities=com, spaces=candidates[candidates["taken"]].reset_index(drop=True),
         candidates=candidates, links=tables.link_table(inst, plan),
         services=tables.service_table(inst, plan, ev), coverage_by_age=tables.coverage_by_age(inst, ev),
-        shortfalls=tables.shortfall_table(inst, plan, ev), **common)
+        shortfalls=tables.shortfall_table(inst, plan, ev), years=year_table(inst, plan, ev), **common)

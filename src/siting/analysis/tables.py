@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 from shapely import linestrings
 
+from siting.analysis import phasing_tables
 from siting.core.catalogue import AGE_GROUPS
 from siting.core.instance import Instance
+from siting.core.phasing import phasing_of
 from siting.plan import Evaluation, Plan
 
 
@@ -128,6 +130,15 @@ def space_table(inst: Instance, plan: Plan, ev: Evaluation, taken_only: bool = T
         + spa["rent_cny_per_year"].to_numpy(float) * plan.taken,
     })
     df["total_cost_cny"] = df["fixed_cost_cny"] + df["area_cost_cny"]
+    opens = phasing_tables.open_calendar_year(plan, ev)
+    if opens is not None:  # multi-year phasing: the year the space and its services open
+        df["open_year"] = opens.to_numpy()
+        ph = phasing_of(inst)
+        assert ph is not None and plan.open_year is not None
+        n_open = ph.open_years(np.where(plan.taken, plan.open_year, -1))  # rent and operating from the opening
+        df["fixed_cost_cny"] = (ph.acquisition_cny + ph.rent_cny_per_year * n_open) * plan.taken
+        df["area_cost_cny"] = (ph.retrofit_cny_per_m2 + ph.operating_cny_per_m2_year * n_open) * ev.used_area_m2
+        df["total_cost_cny"] = df["fixed_cost_cny"] + df["area_cost_cny"]
     for s, sid in enumerate(inst.service_ids):
         df[f"area_m2_{sid}"] = plan.service_area_m2[:, s]
     gdf = gpd.GeoDataFrame(df, geometry=spa.geometry.values, crs=spa.crs)
@@ -272,7 +283,7 @@ def service_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
     """
     D = inst.demand_users.sum(axis=0)
     total = (inst.existing_served + ev.served_users).sum(axis=0)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "service": list(inst.service_ids),
         "spaces": plan.hosted.sum(axis=0),
         "floor_area_m2": plan.service_area_m2.sum(axis=0),
@@ -280,6 +291,11 @@ def service_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
         "served_users": total,
         "coverage": np.where(D > 0, total / np.where(D > 0, D, 1), 1.0),
     })
+    if ev.yearly is not None and plan.open_year is not None:  # phasing: spaces hosting it, open by each year
+        oy = np.where(plan.taken, plan.open_year, -1)
+        for t, year in enumerate(ev.yearly.years):
+            out[f"spaces_open_{int(year)}"] = (plan.hosted & ((oy >= 0) & (oy <= t))[:, None]).sum(axis=0)
+    return out
 
 
 def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: Any, build_s: float,
@@ -365,6 +381,9 @@ def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: An
         "coverage_by_age": coverage_by_age(inst, ev).to_dict("records"),
         **_comparison_figures(inst, plan, ev),
     })
+    phased = phasing_tables.phasing_summary(inst, plan, ev)
+    if phased is not None:
+        out["phasing"] = phased
     return out
 
 

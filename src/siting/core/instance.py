@@ -29,6 +29,7 @@ Derived figures (M1, M5, M6, M7, M9):
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from siting.core.catalogue import AGE_GROUPS, Catalogue, Preset, load_catalogue, load_preset, residents_column
+from siting.core.phasing import check_required_affordable, phasing_of
 from siting.core.schema import EXISTING_PREFIX, touching_adjacency, validate_communities, validate_spaces
 from siting.core.settings import PlanningSettings
 from siting.errors import InputError, ScenarioError
@@ -231,8 +233,11 @@ class Instance:
         preset = load_preset(settings.standard, settings.standard_overrides, origin="standard")
         sids = catalogue.service_ids
         if not validated:
-            communities = validate_communities(communities, sids, origins[0])
-            spaces = validate_spaces(spaces, sids, communities.crs, origins[1])
+            with warnings.catch_warnings():
+                if settings.phasing is not None:  # pilot / available_year are used by phasing
+                    warnings.filterwarnings("ignore", message=".*unless the scenario has a 'phasing:' section")
+                communities = validate_communities(communities, sids, origins[0])
+                spaces = validate_spaces(spaces, sids, communities.crs, origins[1])
         source_crs = communities.attrs.get("source_crs", communities.crs)
         if adjacency is None:
             adj = touching_adjacency(communities)
@@ -263,8 +268,13 @@ class Instance:
             if basemap.crs is not None and communities.crs is not None and basemap.crs != communities.crs:
                 basemap = basemap.to_crs(communities.crs)
             basemap = basemap[["kind", "geometry"]].reset_index(drop=True)
-        return cls(communities, spaces, catalogue, preset, settings, reach, adj.astype(np.int64), name,
+        inst = cls(communities, spaces, catalogue, preset, settings, reach, adj.astype(np.int64), name,
                    tuple(applied_overrides), basemap, source_crs)
+        if settings.phasing is not None:  # multi-year phasing: refuse what no plan could meet
+            ph = phasing_of(inst, origins[1])
+            assert ph is not None
+            check_required_affordable(inst, ph)
+        return inst
 
     @classmethod
     def from_arrays(
@@ -283,6 +293,8 @@ class Instance:
         retrofit_cny_per_m2: np.ndarray | float = 0.0,
         operating_cny_per_m2_year: np.ndarray | float = 0.0,
         space_status: np.ndarray | str = "candidate",
+        available_year: np.ndarray | None = None,
+        pilot: np.ndarray | bool = False,
         existing_m2: dict[str, np.ndarray] | None = None,
         settings: PlanningSettings | None = None,
         crs: str = "EPSG:4549",
@@ -336,6 +348,7 @@ class Instance:
             "households": np.broadcast_to(households, nc),
             "kind": np.broadcast_to(kind, nc),
             "health_score": np.broadcast_to(health_score, nc),
+            "pilot": np.broadcast_to(pilot, nc),
         })
         for g, col in enumerate(AGE_GROUPS):
             com[residents_column(col)] = residents[:, g]
@@ -352,6 +365,8 @@ class Instance:
             "floor": np.broadcast_to(space_floor, ns),
             "status": np.broadcast_to(space_status, ns),
         })
+        if available_year is not None:
+            spa["available_year"] = np.asarray(available_year, dtype=object).reshape(ns)
         cg = gpd.GeoDataFrame(com, geometry=gpd.points_from_xy(community_xy[:, 0], community_xy[:, 1]), crs=crs)
         sg = gpd.GeoDataFrame(spa, geometry=gpd.points_from_xy(space_xy[:, 0], space_xy[:, 1]), crs=crs)
         return cls._from_frames(cg, sg, settings, reach=reach, adjacency=adjacency, name=name,

@@ -319,7 +319,8 @@ def validate_communities(
     n_pilot = int(out["pilot"].sum())
     if n_pilot:
         warnings.warn(f"{origin}: {n_pilot} communities are marked 'pilot', which is read but not yet used by any "
-                      "rule (phasing is not implemented): pilots are planned like every other community",
+                      "rule unless the scenario has a 'phasing:' section: without one, pilots are planned like "
+                      "every other community",
                       SitingWarning, stacklevel=2)
     result = gpd.GeoDataFrame(out, geometry=data.geometry.values, crs=data.crs)
     result.attrs["source_crs"] = source_crs if source_crs is not None else data.crs
@@ -342,7 +343,8 @@ def validate_spaces(
     n_year = int(out["available_year"].notna().sum())
     if n_year:
         warnings.warn(f"{origin}: {n_year} spaces give 'available_year', which is read but not yet used by any rule "
-                      "(phasing is not implemented): every space is treated as available from the start",
+                      "unless the scenario has a 'phasing:' section: without one, every space is treated as "
+                      "available from the start",
                       SitingWarning, stacklevel=2)
     return gpd.GeoDataFrame(out, geometry=data.geometry.values, crs=data.crs)
 

@@ -9,6 +9,8 @@ locked ids, growth) name the scenario file; errors in a data file name that file
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from siting.core.catalogue import load_catalogue, load_preset
@@ -55,8 +57,11 @@ def _load(scenario: Scenario) -> Instance:
     catalogue = load_catalogue(settings.catalogue_overrides, origin="catalogue_overrides")
     sids = catalogue.service_ids
     data = scenario.data
-    communities = read_communities(data.communities, sids, data.crs)
-    spaces = read_spaces(data.spaces, sids, communities.crs, data.crs)
+    with warnings.catch_warnings():
+        if settings.phasing is not None:  # pilot / available_year are used: no "not yet used" warning
+            warnings.filterwarnings("ignore", message=".*unless the scenario has a 'phasing:' section")
+        communities = read_communities(data.communities, sids, data.crs)
+        spaces = read_spaces(data.spaces, sids, communities.crs, data.crs)
     adjacency = None
     if data.adjacency is not None:
         adjacency = read_adjacency(data.adjacency, pd.Index(communities["community_id"]))
@@ -87,4 +92,5 @@ def _load(scenario: Scenario) -> Instance:
     return Instance._from_frames(
         communities, spaces, settings, adjacency=adjacency, reach=reach, name=scenario.name,
         applied_overrides=scenario.applied, basemap=basemap, validated=True,
+        origins=(str(data.communities), str(data.spaces)),
     )

@@ -10,7 +10,8 @@ the scenario's ``data.output_crs``), the same layers as ``<layer>.geojson`` (EPS
 ``shortfalls.csv``, ``accessibility.csv`` (2SFCA before/after), ``healthcheck.csv`` /
 ``healthcheck_districts.csv`` (health-check style index before/after), ``summary.json`` and
 ``scenario.yaml`` (the settings as applied); with ``--xlsx`` (scenario ``outputs.xlsx``) also
-``plan.xlsx``, the CSV tables as one workbook (:mod:`siting.io.xlsx`).
+``plan.xlsx``, the CSV tables as one workbook (:mod:`siting.io.xlsx`); with multi-year phasing
+also ``years.csv`` (spending and standards met per year) and an ``open_year`` column in the spaces.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def _clean(o: Any) -> Any:
 
 # count columns written as integers (they are floats in the arrays, e.g. households)
 INTEGER_COLUMNS: frozenset[str] = frozenset({"households", "communities", "spaces", "n_services", "floor",
-                                             "available_year"})
+                                             "available_year", "open_year", "year"})
 DECIMALS = 6  # floats in tables and layers: 0.9999999999999999 → 1.0; costs and areas keep 6 decimals
 
 
@@ -241,6 +242,8 @@ def write_outcome(outcome: Outcome, out: str | Path, *, force: bool = False, sce
                       "services": fig.services, "coverage_by_age": fig.coverage_by_age, "shortfalls": fig.shortfalls,
                       "accessibility": fig.accessibility, "healthcheck": fig.healthcheck,
                       "healthcheck_districts": fig.healthcheck_districts}
+            if fig.years is not None:  # multi-year phasing: spending and standards met per year
+                tables["years"] = fig.years
             tidied = {name: tidy(table) for name, table in tables.items()}
             for name, table in tidied.items():
                 formula_safe(table).to_csv(tmp / f"{name}.csv", index=False)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from siting.core.instance import Instance
-from siting.model import rules
+from siting.core.phasing import phasing_of
+from siting.model import phasing, rules
 from siting.model.index import IndexSets, build_index
 from siting.solvers.program import LinearProgram, LinearProgramBuilder
 
@@ -34,6 +35,7 @@ class SitingModel:
     stages: tuple[str, ...]
     m2_per_user: np.ndarray
     min_area_m2: np.ndarray | None = None  # [S] minimum floor area of each service (M2)
+    n_years: int = 1  # phasing years (1: the single-period model)
 
 
 STAGES: dict[str, tuple[str, ...]] = {
@@ -59,10 +61,10 @@ def add_objectives(m: rules.ModelContext) -> tuple[str, ...]:
             cols, coefs = rules.served_terms(m)
             b.add_objective("weighted_served", "max", cols, coefs, abs_tol=1e-6, rel_tol=1e-7)
         elif name == "shortfall":
-            cols, coefs = rules.shortfall_terms(m)
+            cols, coefs = (phasing.shortfall_terms if m.ph is not None else rules.shortfall_terms)(m)
             b.add_objective("shortfall", "min", cols, coefs, abs_tol=1e-7, rel_tol=1e-7)
         else:
-            cost_cols, cost_coefs = rules.cost_terms(m)
+            cost_cols, cost_coefs = (phasing.cost_terms if m.ph is not None else rules.cost_terms)(m)
             bonus = m.inst.colocation_bonus
             cols = np.r_[cost_cols, m.v["coloc"]]
             coefs = np.r_[cost_coefs, np.full(m.v["coloc"].size, -bonus)]
@@ -85,7 +87,7 @@ def build_model(inst: Instance) -> SitingModel:
         numpy/scipy arrays with the mode's lexicographic stages) and its index sets.
     """
     ix = build_index(inst)
-    m = rules.ModelContext(LinearProgramBuilder(f"siting:{inst.name}"), inst, ix)
+    m = rules.ModelContext(LinearProgramBuilder(f"siting:{inst.name}"), inst, ix, ph=phasing_of(inst))
     rules.define_variables(m)
     rules.add_host_requires_open(m)
     rules.add_service_area_bounds(m)
@@ -97,11 +99,15 @@ def build_model(inst: Instance) -> SitingModel:
     rules.add_area_standard(m)
     rules.add_hub_rule(m)
     rules.add_colocation(m)
-    rules.add_budget(m)
+    if m.ph is None:
+        rules.add_budget(m)
+    else:
+        phasing.add_phasing(m)  # yearly copies, rules (P1)–(P6) and the yearly budget rows (P9)
     stages = add_objectives(m)
     lp = m.b.build(design=("open", "host"))
     return SitingModel(dataclasses.replace(lp, hint=null_plan(lp, m.v)), ix, dict(m.v), m.cov_pairs, stages,
-                       inst.m2_per_user, np.asarray(inst.min_area_m2, dtype=float))
+                       inst.m2_per_user, np.asarray(inst.min_area_m2, dtype=float),
+                       1 if m.ph is None else m.ph.n_years)
 
 
 def null_plan(lp: LinearProgram, v: dict[str, np.ndarray]) -> np.ndarray:
@@ -110,7 +116,7 @@ def null_plan(lp: LinearProgram, v: dict[str, np.ndarray]) -> np.ndarray:
     enforced or required spaces exceed the budget, so a solver given it as a hint always has
     a plan to report (the lexicographic solver drops a hint that is not feasible)."""
     x = lp.lb.copy()
-    for name in ("short_area", "short_hub", "short_cov"):
+    for name in ("short_area", "short_hub", "short_cov", "short_area_y", "short_hub_y"):
         if name in v and v[name].size:
             x[v[name]] = lp.ub[v[name]]
     return x

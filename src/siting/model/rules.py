@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from siting.core.instance import Instance
+from siting.core.phasing import PhasingData
 from siting.model.index import IndexSets
 from siting.solvers.program import LinearProgramBuilder
 
@@ -27,6 +28,7 @@ class ModelContext:
     v: dict[str, np.ndarray] = field(default_factory=dict)
     cov_pairs: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     shared_host: np.ndarray | None = None  # host pairs counted through a time-share slot
+    ph: PhasingData | None = None  # multi-year phasing (siting.model.phasing), None = one period
 
 
 def _rows(n: int) -> np.ndarray:

@@ -6,6 +6,7 @@ import numpy as np
 
 from siting.core.results import SolveResult
 from siting.model.build import SitingModel
+from siting.model.phasing import open_year_index
 from siting.plan import Plan, used_area_m2
 
 _TOL = 1e-6
@@ -39,12 +40,16 @@ def repaired_values(model: SitingModel, x: np.ndarray) -> np.ndarray:
     hosts_any[ix.host_space[y[host] > 0.5]] = True
     drop = (y[o] > 0.5) & ~hosts_any & (lp.lb[o] < 0.5)
     y[o[drop]] = 0.0
+    if "open_y" in v and v["open_y"].size:
+        y[v["open_y"][drop]] = 0.0  # phasing: closed in every year
     if np.array_equal(y, x):
         return x
     if lp.satisfies(y):
         return y
     z = x.copy()
     z[o[drop]] = 0.0
+    if "open_y" in v and v["open_y"].size:
+        z[v["open_y"][drop]] = 0.0
     return z if drop.any() and lp.satisfies(z) else x
 
 
@@ -122,4 +127,6 @@ def extract_plan(
         hub_space=hub_space,
         result=result,
         stages=model.stages,
+        open_year=(np.where(taken, open_year_index(v, x, model.n_years), -1) if model.n_years > 1 or "open_y" in v
+                   else None),
     )

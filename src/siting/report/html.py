@@ -25,6 +25,7 @@ from siting.analysis.solver_view import cost_objective_text
 from siting.plan import Outcome
 from siting.report.mapsvg import MapData, legend_html, map_svg
 from siting.report.svg import bar_pairs_svg, histogram_svg
+from siting.report.timeline import timeline_svg
 from siting.report.words import FONT_STACK, Lang, Words
 
 MAP_KEYS: dict[str, str] = {
@@ -443,6 +444,10 @@ def report_html(outcome: Outcome, figures: PlanFigures | None = None, *, title: 
         f"{walk.speed_m_per_min:g} m/min ÷ detour factor {walk.detour_factor:g} (a straight-line equivalent). "
         "Map north is grid north of the plan's CRS. Hover a feature for its figures.</p>")
     parts.append(f"<h2>{escape(w('Before and after'))}</h2>" + _charts(outcome, figures, w))
+    if figures.years is not None:  # multi-year phasing: timeline and the year table
+        parts.append(f"<h2>{escape(w('Phasing by year'))}</h2>"
+                     + timeline_svg(figures.years, title=w("Phasing timeline"), n_communities=inst.n_communities)
+                     + _table(w, figures.years, table_id="table-years"))
     # tables
     if plan is not None and ev is not None:
         svc = figures.services

@@ -78,6 +78,8 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
     t.add_row("co-located pairs", f"{ev.colocated_pairs}")
     t.add_row("checker", "all rules hold" if ev.feasible else f"[red]{len(ev.violations)} violations[/]")
     console.print(t)
+    if figures.years is not None:
+        _print_years(console, figures.years)
     st = Table(title="Floor area by service")
     for col in ("service", "spaces", "floor area m²", "coverage"):
         st.add_column(col, justify="right" if col != "service" else "left")
@@ -92,3 +94,17 @@ def print_summary(console: Console, outcome: Outcome, figures: PlanFigures | Non
         at.add_row(inst.catalogue.age_group_label(row.age_group), f"{row.demand_users:,.0f}",
                    f"{row.served_users:,.0f}", f"{100 * row.coverage:.1f}%")
     console.print(at)
+
+
+def _print_years(console: Console, years) -> None:
+    """Multi-year phasing: one line per year (spending against budget, openings, standards met)."""
+    yt = Table(title="Phasing by year")
+    for col in ("year", "spending CNY", "budget CNY", "spaces opened", "meeting standards", "pilots meeting",
+                "due, not meeting"):
+        yt.add_column(col, justify="right")
+    for r in years.itertuples():
+        budget = "—" if r.budget_cny != r.budget_cny else f"{r.budget_cny:,.0f}"
+        yt.add_row(str(r.year), f"{r.spending_cny:,.0f}", budget, f"{r.spaces_opened} ({r.spaces_open} open)",
+                   str(r.communities_meeting_standards), f"{r.pilots_meeting_standards} of {r.pilots}",
+                   str(r.due_not_meeting))
+    console.print(yt)

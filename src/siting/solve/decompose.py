@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from siting.core.instance import Instance
+from siting.core.phasing import has_yearly_budget, phasing_of
 from siting.core.results import SolveResult, SolveStatus, StageResult
 from siting.core.results import relative_gap as relative_gap_of
 from siting.plan import Plan
@@ -40,13 +41,16 @@ class Part:
 
 def decomposable(inst: Instance) -> bool:
     """The parts are independent programs: no budget, and a mode whose stages are sums."""
-    return inst.budget_cny is None and inst.settings.objective.mode in ("standards", "demand")
+    return (inst.budget_cny is None and not has_yearly_budget(inst)
+            and inst.settings.objective.mode in ("standards", "demand"))
 
 
 def coupled(inst: Instance) -> bool:
-    """The parts share only the budget row (and, from the second stage, the held stage rows):
-    a budget in a mode whose stages are sums (:mod:`siting.solve.coordinate`)."""
-    return inst.budget_cny is not None and inst.settings.objective.mode in ("standards", "demand")
+    """The parts share only the budget rows (and, from the second stage, the held stage rows):
+    a budget, or yearly budgets (phasing), in a mode whose stages are sums
+    (:mod:`siting.solve.coordinate`)."""
+    return ((inst.budget_cny is not None or has_yearly_budget(inst))
+            and inst.settings.objective.mode in ("standards", "demand"))
 
 
 def components(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
@@ -108,12 +112,16 @@ def merge_plans(inst: Instance, parts: list[Part], plans: list[Plan]) -> Plan:
     hosted = np.zeros((J, S), dtype=bool)
     area = np.zeros((J, S))
     hub = np.full(C, -1, dtype=np.int64)
+    ph = phasing_of(inst)
+    open_year = None if ph is None else np.where(taken, ph.start, -1)  # unreached required: first year
     links: list[tuple[np.ndarray, ...]] = []
     attrs: list[tuple[np.ndarray, ...]] = []
     for part, p in zip(parts, plans):
         taken[part.spaces] = p.taken
         hosted[part.spaces] = p.hosted
         area[part.spaces] = p.service_area_m2
+        if open_year is not None and p.open_year is not None:
+            open_year[part.spaces] = p.open_year
         has = p.hub_space >= 0
         hub[part.communities[has]] = part.spaces[p.hub_space[has]]
         links.append((part.communities[p.served_community], part.spaces[p.served_space], p.served_service,
@@ -122,7 +130,7 @@ def merge_plans(inst: Instance, parts: list[Part], plans: list[Plan]) -> Plan:
     cat = lambda xs, i, dt: np.concatenate([x[i] for x in xs]).astype(dt) if xs else np.zeros(0, dt)  # noqa: E731
     return Plan(taken, hosted, area, cat(links, 0, np.int64), cat(links, 1, np.int64), cat(links, 2, np.int64),
                 cat(links, 3, float), cat(attrs, 0, np.int64), cat(attrs, 1, np.int64), cat(attrs, 2, float),
-                hub, None, plans[0].stages if plans else ())
+                hub, None, plans[0].stages if plans else (), open_year)
 
 
 def merge_results(results: list[SolveResult], stage_names: tuple[str, ...], seconds: float,

@@ -22,6 +22,7 @@ import numpy as np
 from siting.analysis.evaluate import evaluate
 from siting.core.instance import Instance
 from siting.core.options import SolverOptions
+from siting.core.phasing import budget_rows_rhs_cny, fixed_spaces_cost_cny
 from siting.core.results import SolveResult, SolveStatus, StageResult
 from siting.model import SitingModel, build_model
 from siting.model.solution import extract_plan, repaired_values
@@ -174,8 +175,11 @@ def _solve_instance(inst: Instance, options: SolverOptions | None, progress: Pro
 
 def _unreached_fixed_cost(inst: Instance, parts: list[Part]) -> float:
     """Fixed cost of required spaces that no community reaches (they belong to no part)."""
-    in_parts = np.isin(np.arange(inst.n_spaces), np.concatenate([p.spaces for p in parts]))
-    return float(inst.fixed_cost_cny[inst.must_take & ~in_parts].sum())
+    return fixed_spaces_cost_cny(inst, ~_in_parts(inst, parts))
+
+
+def _in_parts(inst: Instance, parts: list[Part]) -> np.ndarray:
+    return np.isin(np.arange(inst.n_spaces), np.concatenate([p.spaces for p in parts]))
 
 
 def _solve_coupled(inst: Instance, parts: list[Part], whole: SitingModel, options: SolverOptions,
@@ -186,7 +190,8 @@ def _solve_coupled(inst: Instance, parts: list[Part], whole: SitingModel, option
     build_s = time.perf_counter() - t0
     offset = _unreached_fixed_cost(inst, parts)
     names = progs[0].model.stages
-    result, xs = solve_coupled(progs, whole.lp, np.array([float(inst.budget_cny) - offset]), names, options,
+    rhs = budget_rows_rhs_cny(inst, ~_in_parts(inst, parts))  # one per budget row (yearly with phasing)
+    result, xs = solve_coupled(progs, whole.lp, rhs, names, options,
                                progress, t0)
     stages = tuple(dataclasses.replace(st, objective=st.objective + offset,
                                        bound=None if st.bound is None else st.bound + offset,
