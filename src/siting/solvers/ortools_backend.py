@@ -141,12 +141,6 @@ def model_proto(prob: StageProblem):
 _SOLVERS = {"scip": "GSCIP", "cpsat": "CP_SAT", "highs": "HIGHS"}
 HIGHS_TIME_SHARE = 0.8  # of a stage's time given to HiGHS as its own limit (see _solve_with)
 CPSAT_WORK_S_PER_NODE = 0.01  # deterministic mode: CP-SAT's work seconds per node of the budget
-# SCIP's cut rounds at the root (separating/maxroundsroot; SCIP's default -1 is no limit). A node
-# limit does not bound the root, and SCIP's root loop on these programs goes on for dozens of
-# rounds that each move the bound a little: on the tiny test scenario's cost stage (233
-# variables) 54 rounds took 4.3 s to 0.49 %, where 5 rounds and branching proved 0 % in 0.3 s;
-# a 1,246-variable demo part's shortfall stage went from 15.5 s to 6.3 s (both proven).
-SCIP_ROOT_CUT_ROUNDS = 5
 
 
 def stage_backend(options: SolverOptions, prob: StageProblem) -> str:
@@ -229,8 +223,11 @@ def _solve_with(
         params.cp_sat.interleave_search = options.deterministic
         params.cp_sat.log_search_progress = True
     if backend == "scip":
-        params.threads = 1 if options.deterministic else options.threads
-        params.gscip.int_params["separating/maxroundsroot"] = SCIP_ROOT_CUT_ROUNDS
+        # SCIP's concurrent mode (threads > 1) does not take the stop callback of a Ctrl-C-aware
+        # run: OR-Tools 9.15 then ends every solve with "Unexpected GScipOutput.status: UNKNOWN"
+        # (measured on a 300-item knapsack: error after 1.0 s with 2 threads; stopped on request
+        # after 2.0 s with 1), so an armed solve runs on one thread
+        params.threads = 1 if options.deterministic or interrupt.armed() else options.threads
         if options.max_memory_gb is not None:
             # SCIP stops (with its best plan) before it passes the limit, instead of the OS killing the run
             params.gscip.real_params["limits/memory"] = 1024.0 * options.max_memory_gb
