@@ -64,11 +64,12 @@ def check_phasing(inst: Instance, ph: PhasingData, plan: Plan, used_m2: np.ndarr
     rows = ph.budget_rows_cny()
     if rows is not None:
         got = np.cumsum(spend) if ph.carry_over else spend
-        for t in np.flatnonzero(got > rows + _tol(rows)):
+        for t_over in np.flatnonzero(got > rows + _tol(rows)):
             what = "spends up to" if ph.carry_over else "spends in"
-            out.append(Violation("budget", f"year {years[t]}", f"{what} {years[t]} {got[t]:,.0f} CNY over the "
-                                                               f"{'cumulative ' if ph.carry_over else ''}budget of "
-                                                               f"{rows[t]:,.0f} CNY"))
+            cumulative = "cumulative " if ph.carry_over else ""
+            out.append(Violation("budget", f"year {years[t_over]}",
+                                 f"{what} {years[t_over]} {got[t_over]:,.0f} CNY over the {cumulative}budget of "
+                                 f"{rows[t_over]:,.0f} CNY"))
     # yearly standards: area from spaces open by t, hubs in spaces open by t
     ac, aj, am = plan.attributed_community, plan.attributed_space, plan.attributed_m2
     existing = inst.existing_m2.sum(axis=1)

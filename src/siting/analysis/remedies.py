@@ -135,6 +135,9 @@ class Remedies:
                    f"{inst.space_ids[int(within[k])]})"
         ok = np.zeros(inst.n_spaces, dtype=bool)
         ok[within] = True
-        j, minutes = self._nearest(c, ok)
+        near = self._nearest(c, ok)
+        if near is None:  # (within is not empty here)
+            return f"host 3 functions (2 core) on at least {need:,.0f} m² in one space within {reach_min:.0f} min"
+        j, minutes = near
         return (f"host 3 functions (2 core) on at least {need:,.0f} m² in one space within {reach_min:.0f} min, "
                 f"e.g. {inst.space_ids[j]} at {minutes:.0f} min")
