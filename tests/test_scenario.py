@@ -19,7 +19,7 @@ def test_base_file_over_defaults(tiny_scenario):
     assert s.standard == "hangzhou_2024"
     assert s.budget_cny is None
     assert s.objective.mode == "standards"
-    assert s.solver.time_limit_s == 20 and s.solver.relative_gap == 0.0  # from the file
+    assert s.solver.time_limit_s == 300 and s.solver.relative_gap == 0.0  # from the file (the default is 60)
     assert s.walking.speed_m_per_min == 75.0 and s.walking.detour_factor == 1.3  # defaults
     assert s.hubs.shared is False
     assert s.applied == ()
