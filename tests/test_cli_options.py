@@ -205,12 +205,17 @@ def test_progress_of_a_solve_in_parts_is_one_overall_line(monkeypatch):
     view(p(1, 1, 100.0, 90.0))
     lines = buf.getvalue().splitlines()
     assert not [ln for ln in lines if ln.startswith("part ")]  # never "part 3/3", then "part 1/3"
-    assert lines[0].startswith("parts 1/3 started, 0 in the last stage")
+    assert lines[0].startswith("parts 1/3 started, 0 finished, 0 in the last stage")
     assert "shortfall over 1 parts: best 4 " in lines[0]
     assert "shortfall over 2 parts: best 6  bound 1  gap 83.33%" in lines[1]
-    assert lines[2].startswith("parts 2/3 started, 1 in the last stage") and "shortfall over 2 parts" in lines[2]
-    assert "parts 3/3 started, 1 in the last stage" in lines[3] and "best 7  bound 2 " in lines[3]
+    assert lines[2].startswith("parts 2/3 started, 0 finished, 1 in the last stage") and "shortfall over 2 parts" in lines[2]
+    assert "parts 3/3 started, 0 finished, 1 in the last stage" in lines[3] and "best 7  bound 2 " in lines[3]
     assert "shortfall over 3 parts" in lines[4]  # part 2 has not reached the cost stage yet
     # every part in the cost stage: its sums; part 1 has no cost bound yet, so the merged bound is unknown
-    assert lines[5].startswith("parts 3/3 started, 3 in the last stage")
+    assert lines[5].startswith("parts 3/3 started, 0 finished, 3 in the last stage")
     assert "cost over 3 parts: best 1,500  bound —  gap —" in lines[5]
+    # a part that finishes reports its final figures: counted as finished, no longer "in the last stage"
+    view(Progress(1, 2, 0.2, 480.0, 450.0, 0, 3, done=True))
+    last = buf.getvalue().splitlines()[-1]
+    assert last.startswith("parts 3/3 started, 1 finished, 2 in the last stage"), last
+    assert "cost over 3 parts: best 1,480  bound 1,340 " in last

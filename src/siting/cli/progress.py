@@ -33,6 +33,7 @@ class _ProgressView:
         self._best: dict[tuple[int, int], float] = {}
         self._bound: dict[tuple[int, int], float | None] = {}
         self._stage_of: dict[int, int] = {}  # part → the latest stage it reported
+        self._done: set[int] = set()  # parts that finished a pass (Progress.done)
         self.live = Live(self.text, console=err_console, refresh_per_second=4, transient=True) \
             if self.mode == "live" else None
 
@@ -65,6 +66,8 @@ class _ProgressView:
             if bound is not None or key not in self._bound:
                 self._bound[key] = bound
             self._stage_of[p.part] = max(p.stage, self._stage_of.get(p.part, 0))
+            if p.done:
+                self._done.add(p.part)
             line = self._merged_line(p, elapsed, fmt)
         else:
             rel = relative_gap(objective, bound)
@@ -87,7 +90,7 @@ class _ProgressView:
         from siting.core.results import relative_gap
 
         started = sorted(self._stage_of)
-        last = sum(1 for k in started if self._stage_of[k] == p.n_stages - 1)
+        last = sum(1 for k in started if self._stage_of[k] == p.n_stages - 1 and k not in self._done)
         stage = min(self._stage_of[k] for k in started)
         name = self.stages[stage] if stage < len(self.stages) else str(stage)
         bests = [self._best.get((k, stage)) for k in started]
@@ -96,7 +99,9 @@ class _ProgressView:
         bound = None if any(b is None for b in bounds) else float(sum(bounds))
         rel = relative_gap(best, bound)
         gap = "—" if rel is None else f"{100 * rel:.2f}%"
-        return (f"parts {len(started)}/{p.n_parts} started, {last} in the last stage  elapsed {elapsed:6.1f}s  "
+        done = sum(1 for k in started if k in self._done)
+        return (f"parts {len(started)}/{p.n_parts} started, {done} finished, {last} in the last stage  "
+                f"elapsed {elapsed:6.1f}s  "
                 f"{name} over {len(started)} parts: best {fmt(best)}  bound {fmt(bound)}  gap {gap}")
 
 

@@ -283,11 +283,18 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
                     unfinished.pop(k)
                 return None if k in resume else _unsolved(parts[k].instance, options)
             try:
-                return _solve_one(parts[k].instance, opts.model_copy(update={"time_limit_s": share}),
-                                  wrapped if progress is not None else None, hint, settled)
+                sol = _solve_one(parts[k].instance, opts.model_copy(update={"time_limit_s": share}),
+                                 wrapped if progress is not None else None, hint, settled)
             finally:
                 with lock:
                     unfinished.pop(k)
+            if progress is not None and sol.result.stages:
+                # the part is done with this pass: its last stage's final figures (the live ones
+                # were the solver's, before the lexicographic layer settled the stage)
+                last = sol.result.stages[-1]
+                progress(Progress(len(sol.result.stages) - 1, len(sol.stage_names), time.perf_counter() - t0,
+                                  last.objective, last.bound, k, len(parts), done=True))
+            return sol
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return dict(zip(order, pool.map(run, order)))

@@ -28,6 +28,7 @@ class Progress:
     bound: float | None
     part: int = 0
     n_parts: int = 1
+    done: bool = False  # a part of a decomposed solve finished its pass: its last stage's final figures
 
     @property
     def gap(self) -> float | None:
