@@ -120,6 +120,38 @@ def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monk
     assert out.result.stages[-1].objective == pytest.approx(whole.result.stages[-1].objective, rel=1e-6)
 
 
+@pytest.mark.parametrize("relative_gap, resumed", [(0.01, False), (0.002, True)])
+def test_no_resume_once_the_merged_result_is_proven_within_the_gap(monkeypatch, relative_gap, resumed):
+    # pass 1 leaves one part's cost stage 2 % from its bound (the others proven exactly): the
+    # whole is then within 2 % × that part's share of the cost; a resume pass runs only when
+    # that is above the relative gap
+    from siting.solve import schedule
+
+    real = schedule._solve_one
+    calls = []
+
+    def one_part_unproven(inst, options, progress, hint=None, settled=()):
+        out = real(inst, options, progress, hint, settled)
+        calls.append(inst.name)
+        if len(calls) == 1:  # the first part solved (the largest)
+            r = out.result
+            last = r.stages[-1]
+            last = dataclasses.replace(last, status=SolveStatus.FEASIBLE, bound=0.98 * last.objective)
+            r = dataclasses.replace(r, status=SolveStatus.FEASIBLE, stages=r.stages[:-1] + (last,), bound=last.bound)
+            out = dataclasses.replace(out, result=r)
+        return out
+
+    monkeypatch.setattr(schedule, "_solve_one", one_part_unproven)
+    out = solve_instance(_far_apart(), SolverOptions(time_limit_s=30, relative_gap=relative_gap, threads=1))
+    assert out.parts == 3
+    cost = out.result.stages[-1]
+    assert len(calls) == (4 if resumed else 3)
+    if not resumed:
+        # the merged verdict: proven within the gap although one part alone is not
+        assert 0 < cost.gap <= relative_gap and cost.status is SolveStatus.OPTIMAL
+    assert out.evaluation.feasible
+
+
 def test_better_attempt_is_chosen_lexicographically():
     from siting.core.results import SolveResult, StageResult
     from siting.solve import PartSolution, StageTolerance, best_of

@@ -123,3 +123,29 @@ def test_every_budget_row_is_a_coupling_row():
     F, f0 = coupling_functions(b.build())
     assert F.toarray().tolist() == [[-1, -2, -3], [4, 5, 6], [5, 7, 0], [0, 2, 3]]
     assert f0.tolist() == [0, 0, 0, 0]
+
+
+def test_a_stage_with_neither_lp_nor_pricing_bound_reports_the_box_bound(monkeypatch):
+    """When the LP relaxation and some part's pricing MIP both give nothing (no time left), each
+    stage still has a bound: the box relaxation of the whole program, named as such."""
+    import siting.solve.coordinate as co
+    from siting.model import build_model
+
+    real_price = co._price
+
+    def without_bound(*args, **kwargs):
+        added, _, spent = real_price(*args, **kwargs)
+        return added, None, spent
+
+    monkeypatch.setattr(co, "lp_relaxation", lambda *a, **k: None)
+    monkeypatch.setattr(co, "_price", without_bound)
+    inst = far_apart(250_000)
+    out = solve_instance(inst, ALWAYS)
+    assert out.plan is not None and out.evaluation.feasible
+    whole = build_model(inst).lp
+    for st, obj in zip(out.result.stages, whole.objectives):
+        assert st.bound_source.startswith("bounds of the variables"), st.name
+        box = whole.box_bound(obj)
+        assert st.bound == pytest.approx(max(box, st.objective) if obj.sense == "max" else min(box, st.objective))
+    served = out.result.stages[0]
+    assert served.bound >= served.objective - 1e-9 and served.bound > 0

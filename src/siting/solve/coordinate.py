@@ -46,6 +46,7 @@ from siting.model import SitingModel, build_model
 from siting.model.solution import repaired_values
 from siting.solve.decompose import Part
 from siting.solvers import ProgressCallback, interrupt, solve
+from siting.solvers.lexicographic import BOX_BOUND_SOURCE
 from siting.solvers.program import LinearProgram, Objective
 from siting.solvers.progress import Progress
 from siting.solvers.relaxation import lp_relaxation
@@ -243,6 +244,12 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
             bound = relax.value
             source = "LP relaxation of the whole program" + (" with the held stage rows" if k else "")
         sign = 1.0 if obj.sense == "min" else -1.0
+        if bound is None:
+            # neither the LP relaxation nor every part's pricing MIP came back in time: the box
+            # relaxation of the whole program still bounds the stage (weak, and named as such)
+            box = whole.box_bound(whole.objectives[k])
+            if box is not None:
+                bound, source = min(sign * box, value), BOX_BOUND_SOURCE
         gap = relative_gap(value, bound)
         status = SolveStatus.OPTIMAL if gap is not None and gap <= options.relative_gap else SolveStatus.FEASIBLE
         stages.append(StageResult(stage_names[k], status, sign * value, None if bound is None else sign * bound,

@@ -240,8 +240,9 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     demo district at 60 s with SCIP only: cost-stage gap 3.9 % (floor 2 s), 0.73 % (T/5),
     1.3 % (T/4); 0.646 % with the largest part first.
 
-    Later passes (at most MAX_RESUMES): while time is left and some parts are not proven,
-    those are solved again, largest gap first, sharing the time left in proportion to their
+    Later passes (at most MAX_RESUMES): while time is left, some parts are not proven and the
+    merged result is not proven within the gap either (:func:`_merged_proven`), those parts are
+    solved again, largest gap first, sharing the time left in proportion to their
     gaps, each warm-started from its best plan, from the first unproven stage on and
     (``auto``) with the other engine (:func:`_resume_from`). A part keeps whichever attempt
     is lexicographically better, with the better bound.
@@ -311,7 +312,7 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
         # deterministic mode: every unproven part, with the same node limit per stage; else only
         # as many parts as can get RESUME_MIN_S each, largest gap first
         fit = len(redo) if deterministic else workers * int((deadline - time.perf_counter()) // RESUME_MIN_S)
-        if not redo or fit <= 0 or interrupt.requested():
+        if not redo or fit <= 0 or interrupt.requested() or _merged_proven(done, len(parts), options.relative_gap):
             break
         if time.perf_counter() >= deadline - 0.5:
             timed_out = deterministic  # the safety net, not the work limit, ended the resumes
@@ -334,6 +335,19 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
             stages = r.stages[:-1] + (dataclasses.replace(r.stages[-1], time_limit_hit=True),)
             out[largest] = dataclasses.replace(out[largest], result=dataclasses.replace(r, stages=stages))
     return out
+
+
+def _merged_proven(done: dict[int, PartSolution], n_parts: int, relative_gap: float) -> bool:
+    """Whether the parts' results, merged (:func:`~siting.solve.decompose.merge_results`), prove
+    every stage of the whole within ``relative_gap``: the verdict the result will carry, so no
+    resume pass can change it. (Without the fixed cost of spaces outside every part, which
+    only lowers the cost stage's relative gap.)"""
+    solved = [done.get(k) for k in range(n_parts)]
+    if any(s is None or s.result.values is None for s in solved):
+        return False
+    names = solved[0].stage_names  # type: ignore[union-attr]
+    merged = merge_results([s.result for s in solved], names, 0.0, 0.0, relative_gap)  # type: ignore[union-attr]
+    return len(merged.stages) == len(names) and all(st.status is SolveStatus.OPTIMAL for st in merged.stages)
 
 
 def _unsolved(inst: Instance, options: SolverOptions) -> PartSolution:
