@@ -278,3 +278,33 @@ def test_one_year_phasing_is_the_single_period_model():
     for name in ("shortfall", "cost"):
         assert a.evaluation.objectives[name] == pytest.approx(b.evaluation.objectives[name])
     assert a.evaluation.cost_breakdown_cny == pytest.approx(b.evaluation.cost_breakdown_cny)
+
+
+SWEPT = PHASED.replace("overrides:\n", """overrides:
+  lean_years:
+    phasing: {budget_cny_per_year: [400000, 400000]}
+  rich_years:
+    phasing: {budget_cny_per_year: [6000000, 6000000]}
+""", 1)
+
+
+@pytest.mark.parametrize("command", ["sweep", "compare"])
+def test_sweep_and_compare_run_phased_variants_within_their_yearly_budgets(tmp_path, command):
+    path = write_tiny_scenario(tmp_path / "scn", text=SWEPT)
+    out = tmp_path / "out"
+    args = (["sweep", str(path), "--vary", "overrides=lean_years,rich_years", "--workers", "1"] if command == "sweep"
+            else ["compare", str(path), "-o", "lean_years", "-o", "rich_years"])
+    res = CliRunner().invoke(app, [*args, "--set", "solver.work_limit=3", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    folders = sorted(p for p in out.iterdir() if (p / "years.csv").is_file())
+    base = command == "compare"  # compare puts the scenario as written first (Δ against it)
+    assert len(folders) == 2 + base, [p.name for p in out.iterdir()]
+    spent = {}
+    for folder in folders:
+        years = pd.read_csv(folder / "years.csv")
+        assert years["year"].tolist() == [2025, 2026]
+        # each variant's own yearly limits, met year by year
+        assert (years["spending_cny"] <= years["budget_cny"] * (1 + 1e-9) + 1e-3).all()
+        spent[float(years["budget_cny"].iloc[0])] = years["spending_cny"].tolist()
+    assert set(spent) == {400_000.0, 6_000_000.0} | ({3_000_000.0} if base else set())
+    assert spent[400_000.0] != spent[6_000_000.0]  # the lean years change the plan

@@ -47,7 +47,7 @@ class SolverOptions(BaseModel):
     )
     work_limit: int | None = Field(
         None, ge=1, description="deterministic mode: branch-and-bound nodes each stage solve may use (each part's "
-        "stage, each pricing problem, each resume pass); None = WORK_NODES_PER_STAGE"
+        "stage, each pricing problem; resume pass n of a part: 2^n times this); None = WORK_NODES_PER_STAGE"
     )
     max_memory_gb: float | None = Field(
         None, gt=0, description="refuse up front a solve whose estimated peak memory exceeds this "
