@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
@@ -16,10 +17,8 @@ from siting.cli.common import (
     OPT_QUIET,
     OPT_SET,
     PATH,
-    _crash,
     _default_out,
-    _fail,
-    _interrupted,
+    _guarded,
     app,
     console,
     err_console,
@@ -61,7 +60,7 @@ def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str],
     from siting.whatif.show import comparison_view
 
     client = None
-    try:
+    with _guarded(out or csv or json_out), ExitStack() as stack:
         for path in (csv, json_out):
             if path is not None and not path.resolve().parent.is_dir():
                 raise SitingError(f"{path}: parent folder does not exist")
@@ -71,6 +70,7 @@ def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str],
             check_output_folder(out, force)
         if scheduler is not None:
             client = dask_client(scheduler)
+            stack.callback(client.close)
         # the first Ctrl-C stops the solves: scenarios solved are kept, running ones keep their best
         # plan so far (marked interrupted), the rest are marked not solved; the table is written (exit 130)
         if quiet:
@@ -82,15 +82,6 @@ def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str],
                     interrupt.catch_sigint():
                 cmp = compare_scenarios(scenario_file, override, assignments=set_, workers=workers, client=client,
                                         out=out, force=force, lang=lang)
-    except SitingError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted()
-    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
-        _crash(exc, out or csv or json_out)
-    finally:
-        if client is not None:
-            client.close()
     wide = cmp.side_by_side()
     t = comparison_view(wide, formatted(wide),
                         f"{cmp.runs[0].prepared.scenario.name}: scenarios side by side (Δ against base)")
@@ -160,17 +151,11 @@ def compare(
     if len(items) == 1 and items[0].suffix.lower() in (".yaml", ".yml"):
         _compare_scenario(items[0], override, set_, workers, scheduler, out, force, csv, json_out, quiet, lang)
         return
-    try:
+    with _guarded(csv or json_out):
         if override or set_ or scheduler or out or lang:
             raise SitingError("-o/--set/--scheduler/--out/--lang compare a scenario's variants: give one scenario "
                               "YAML file, not plan folders")
         df = compare_table(list(items))
-    except SitingError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted()
-    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
-        _crash(exc, csv or json_out)
     _print_plan_folders(df, csv, json_out)
 
 
@@ -206,13 +191,14 @@ def sweep(
     from siting.whatif.variants import parse_vary, prepare_variants
 
     client = None
-    try:
+    with _guarded(out) as guard, ExitStack() as stack:
         spec = parse_vary(vary)
         prepared = prepare_variants(scenario_file, spec, overrides=override, assignments=set_)
-        out = out or _default_out("siting-sweep")
+        out = guard.near = out or _default_out("siting-sweep")
         check_output_folder(out, force)
         if scheduler is not None:
             client = dask_client(scheduler)
+            stack.callback(client.close)
         where = f"Dask scheduler {scheduler}" if client is not None else (
             "one by one" if workers == 1 else f"{workers} worker processes" if workers else "a process a core")
         if not quiet:
@@ -231,15 +217,6 @@ def sweep(
                                 + (" (failed)" if run.error else ""))
 
             result = run_sweep(prepared, spec, out, force=force, workers=workers, client=client, on_done=advance)
-    except SitingError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted()
-    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
-        _crash(exc, out)
-    finally:
-        if client is not None:
-            client.close()
     console.print(variant_table_view(result.table, f"sweep --vary {vary}"))
     console.print(Text.assemble("sweep written to ", (str(out), "bold"), " (tradeoff.html, variants.csv)"),
                   soft_wrap=True)
