@@ -58,6 +58,30 @@ def test_pmedian_stage4_is_exact(method, marker):
     pytest.fail(f"fewer than 3 instances reached stage 4 ({hits})")
 
 
+@pytest.mark.parametrize("method,marker", [("bnb", "branch-and-bound"), ("mip", "MIP stage")])
+def test_pmedian_with_a_gap_reports_only_the_bound_it_proved(method, marker):
+    """Issue 12, "bounds taken from the objective": with non-integral costs and a relative gap,
+    stages 3-4 prove only that nothing costs ≤ UB − gap·|UB|, so that (not UB) is the bound.
+    The bound must stay below the true optimum (enumeration) and below what the gap proves."""
+    gap = 1e-4
+    opts = SolverOptions(backend="highs", time_limit_s=60, relative_gap=gap)
+    hits = 0
+    for seed in range(4, 60):
+        d = euclid(seed, 45, 18)
+        r = PMedian.from_cost_matrix(d, None, 4).solve(opts, method=method)
+        assert r.status is SolveStatus.OPTIMAL
+        best = brute(d, 4, np.sum)
+        assert r.bound <= best + 1e-9 * best  # a lower bound on the optimum, whatever the incumbent
+        assert r.objective <= best * (1 + gap) + 1e-9  # optimal within the gap
+        if marker in r.message or "reduction" in r.message:
+            hits += 1
+            # the incumbent was not proven optimal, only within the gap: its cost is no bound
+            assert r.bound <= r.objective * (1 - gap) + 1e-9 * r.objective, (seed, r.message)
+            if hits == 3:
+                return
+    pytest.fail(f"fewer than 3 instances reached stage 3-4 ({hits})")
+
+
 @pytest.mark.parametrize("method", ["bnb", "mip"])
 @pytest.mark.parametrize("seed", [7, 17, 27])
 def test_pmedian_required_facilities_and_unreachable_pairs(method, seed):

@@ -149,3 +149,46 @@ def test_a_stage_with_neither_lp_nor_pricing_bound_reports_the_box_bound(monkeyp
         assert st.bound == pytest.approx(max(box, st.objective) if obj.sense == "max" else min(box, st.objective))
     served = out.result.stages[0]
     assert served.bound >= served.objective - 1e-9 and served.bound > 0
+
+
+def enforced(budget: float) -> Instance:
+    """:func:`far_apart` with households (area standards of 240, 180 and 270 m², each met by its own
+    300 m² space) and the area standard enforced: the parts' null plans break it."""
+    st = tiny_settings("reading_room", mode="demand", budget=budget, enforce=["area"])
+    return tiny(communities=[[0, 0], [5000, 0], [10000, 0]], spaces=[[100, 0], [5100, 0], [10100, 0]],
+                res=residents(3, r18_59=[3000, 1000, 2000]), st=st, households=[400.0, 300.0, 450.0],
+                space_area_m2=300.0, acquisition_cny=100_000.0)
+
+
+def test_each_parts_first_column_meets_its_rows_when_a_standard_is_enforced():
+    import time
+
+    from siting.solve.coordinate import _first_columns, part_program
+
+    progs = [part_program(p) for p in split(enforced(350_000))]
+    assert len(progs) == 3
+    assert not any(pp.lp.satisfies(pp.lp.hint) for pp in progs)  # the null plans break the enforced standard
+    first = _first_columns(progs, np.array([350_000.0]), ALWAYS, 2, time.perf_counter() + 60)
+    assert first.cols is not None and all(len(c) == 1 for c in first.cols)
+    for pp, (col,) in zip(progs, first.cols):
+        assert pp.lp.satisfies(col.x)
+        assert col.g[-1] == pytest.approx(100_000.0)  # the cheapest plan that meets it: its one space
+
+
+def test_a_budget_that_fits_an_enforced_standard_gives_a_coordinated_plan_the_checker_accepts():
+    out = solve_instance(enforced(350_000), ALWAYS)
+    assert out.parts == 3 and [s.solver for s in out.result.stages] == ["coordinated"] * 3
+    assert out.plan.taken.tolist() == [True, True, True] and out.evaluation.feasible
+    assert_objectives_recomputed(out)
+
+
+def test_an_enforced_standard_over_the_budget_is_reported_by_the_coordinator():
+    from siting.solve.coordinate import NO_PLAN_ENFORCED
+
+    out = solve_instance(enforced(250_000), ALWAYS)
+    assert out.result.status is SolveStatus.INFEASIBLE and out.plan is None
+    assert out.parts == 3  # said by the parts, not by the whole program (the safety net)
+    assert out.result.message.startswith(NO_PLAN_ENFORCED)
+    assert "300,000 CNY" in out.result.message and "250,000 CNY" in out.result.message
+    whole = solve_instance(enforced(250_000), EXACT, decompose=False)
+    assert whole.result.status is SolveStatus.INFEASIBLE  # the whole program agrees

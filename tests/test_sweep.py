@@ -140,7 +140,9 @@ def test_a_failed_variant_is_reported_and_the_others_finish(tiny_scenario, tmp_p
     assert res.exit_code == 3, res.output
     table = pd.read_csv(out / "variants.csv", keep_default_na=False)
     assert table.loc[0, "status"] == "failed" and "max-memory-gb" in table.loc[0, "reason"]
-    assert table.loc[1, "status"] == "optimal" and table.loc[1, "reason"] == ""
+    # (the CLI's sweep listens for Ctrl-C as `siting run` does, which changes SCIP's path: with this
+    # node limit the shortfall stage may end feasible, as it does under `siting run -o cheap`)
+    assert table.loc[1, "status"] in ("optimal", "feasible") and table.loc[1, "reason"] == ""
     assert not (out / table.loc[0, "folder"]).exists() and (out / table.loc[1, "folder"] / "summary.json").is_file()
 
 

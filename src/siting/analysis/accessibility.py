@@ -236,7 +236,7 @@ def accessibility_by_community(table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`accessibility_table`.
+        The (community, service) rows of :func:`accessibility_table`.
 
     Returns
     -------

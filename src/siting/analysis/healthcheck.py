@@ -208,7 +208,7 @@ def healthcheck_summary(table: pd.DataFrame) -> dict[str, float | int]:
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`healthcheck_table`.
+        The per-community rows of :func:`healthcheck_table`.
 
     Returns
     -------

@@ -7,7 +7,10 @@ checker.
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +23,30 @@ from siting.core.instance import Instance
 from siting.core.phasing import phasing_of
 from siting.plan import Evaluation, Plan
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+# the parameters every table function shares, documented once (:func:`_plan_parameters`)
+_PARAMETERS = {"inst": ("Instance", "The instance."), "plan": ("Plan", "The plan."),
+               "ev": ("Evaluation", "The plan's :func:`~siting.analysis.evaluate.evaluate`.")}
+_PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)\{parameters\}[ \t]*$", re.M)
+
+
+def _plan_parameters(func: F) -> F:
+    """Replace the ``{parameters}`` line of ``func``'s docstring by its NumPy-style "Parameters"
+    header and an entry for each of ``inst``, ``plan``, ``ev`` it takes (in its order); the
+    docstring's own entries for further parameters follow that line."""
+    names = [n for n in inspect.signature(func).parameters if n in _PARAMETERS]
+    entries = ["Parameters", "----------"]
+    for n in names:
+        entries += [f"{n} : {_PARAMETERS[n][0]}", f"    {_PARAMETERS[n][1]}"]
+
+    def fill(m: re.Match[str]) -> str:
+        return "\n".join(m["indent"] + line for line in entries)
+
+    if func.__doc__:
+        func.__doc__ = _PLACEHOLDER.sub(fill, func.__doc__, count=1)
+    return func
+
 
 def _before_after_area(inst: Instance, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
     hh = np.where(inst.households > 0, inst.households, np.nan)
@@ -28,17 +55,11 @@ def _before_after_area(inst: Instance, ev: Evaluation) -> tuple[np.ndarray, np.n
     return before, after
 
 
+@_plan_parameters
 def community_table(inst: Instance, plan: Plan, ev: Evaluation) -> gpd.GeoDataFrame:
     """One row per community: area per 100 households before/after, hub, coverage, shortfalls.
 
-    Parameters
-    ----------
-    inst : Instance
-        The instance.
-    plan : Plan
-        The plan.
-    ev : Evaluation
-        Its :func:`~siting.analysis.evaluate.evaluate`.
+    {parameters}
 
     Returns
     -------
@@ -84,17 +105,11 @@ def community_table(inst: Instance, plan: Plan, ev: Evaluation) -> gpd.GeoDataFr
     return gpd.GeoDataFrame(df, geometry=com.geometry.values, crs=com.crs)
 
 
+@_plan_parameters
 def space_table(inst: Instance, plan: Plan, ev: Evaluation, taken_only: bool = True) -> gpd.GeoDataFrame:
     """One row per (taken) space: services hosted, floor area used, costs over the horizon.
 
-    Parameters
-    ----------
-    inst : Instance
-        The instance.
-    plan : Plan
-        The plan.
-    ev : Evaluation
-        Its :func:`~siting.analysis.evaluate.evaluate`.
+    {parameters}
     taken_only : bool
         Only the spaces taken (default); ``False``: every candidate, with column ``taken``.
 
@@ -145,15 +160,11 @@ def space_table(inst: Instance, plan: Plan, ev: Evaluation, taken_only: bool = T
     return gdf[gdf["taken"]].reset_index(drop=True) if taken_only else gdf
 
 
+@_plan_parameters
 def link_table(inst: Instance, plan: Plan) -> gpd.GeoDataFrame:
     """Who is served where: one row per (community, space, service) with users and minutes.
 
-    Parameters
-    ----------
-    inst : Instance
-        The instance.
-    plan : Plan
-        The plan.
+    {parameters}
 
     Returns
     -------
@@ -176,18 +187,12 @@ def link_table(inst: Instance, plan: Plan) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry=geom, crs=inst.communities.crs)
 
 
+@_plan_parameters
 def shortfall_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
     """Every standard not met, with a reason in planner's words (never silently dropped) and what
     would fix it (``fix``: :mod:`siting.analysis.remedies`).
 
-    Parameters
-    ----------
-    inst : Instance
-        The instance.
-    plan : Plan
-        The plan.
-    ev : Evaluation
-        Its :func:`~siting.analysis.evaluate.evaluate`.
+    {parameters}
 
     Returns
     -------
@@ -234,15 +239,11 @@ def shortfall_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["community_id", "rule", "item", "required", "short", "unit", "reason", "fix"])
 
 
+@_plan_parameters
 def coverage_by_age(inst: Instance, ev: Evaluation) -> pd.DataFrame:
     """Users in demand and served (existing + new) by age group, over all services.
 
-    Parameters
-    ----------
-    inst : Instance
-        The instance.
-    ev : Evaluation
-        A plan's :func:`~siting.analysis.evaluate.evaluate`.
+    {parameters}
 
     Returns
     -------
@@ -263,17 +264,11 @@ def coverage_by_age(inst: Instance, ev: Evaluation) -> pd.DataFrame:
     })
 
 
+@_plan_parameters
 def service_table(inst: Instance, plan: Plan, ev: Evaluation) -> pd.DataFrame:
     """Per service: spaces hosting it, floor area, demand, users served and coverage.
 
-    Parameters
-    ----------
-    inst : Instance
-        The instance.
-    plan : Plan
-        The plan.
-    ev : Evaluation
-        Its :func:`~siting.analysis.evaluate.evaluate`.
+    {parameters}
 
     Returns
     -------

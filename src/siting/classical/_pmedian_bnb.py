@@ -42,7 +42,7 @@ class BnBOutcome:
     proven: bool
     best_cost: float
     best_sites: np.ndarray | None  # improved incumbent (local site ids) or None
-    bound: float
+    bound: float  # every other solution of the instance costs more than this (proven) or at least it (open)
     nodes: int
     seconds: float
 
@@ -119,5 +119,7 @@ def branch_and_bound(
         stack.append((f1, closed, lag.lam, L + pen[j]))
         stack.append((opened, f0, lag.lam, L))
     proven = not stack
-    bound = state.ub if proven else min(open_bound, state.ub)
+    # pruned nodes cost more than the final target (it only falls), open ones at least their bound:
+    # the incumbent within the gap is not a bound (with δ > 0 only ``ub − δ`` is proven)
+    bound = state.target if proven else min(open_bound, state.target)
     return BnBOutcome(proven, state.ub, state.sites, bound, nodes, time.perf_counter() - t0)

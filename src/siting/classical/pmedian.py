@@ -209,6 +209,13 @@ class _Search:
     ls_s: float  # seconds spent in vertex substitution so far
     lag_t0: float  # when the Lagrangian phase started
 
+def _proven_above(target: float, integral: bool) -> float:
+    """The lower bound that a proof "no solution costs ≤ ``target``" gives: the next integer above
+    ``target`` on integral costs, else ``target`` itself (with a gap, only ``UB − δ`` is proven,
+    not ``UB``)."""
+    return float(math.floor(target + 1e-6) + 1) if integral else float(target)
+
+
 def _closed(integral: bool, rel_gap: float) -> Any:
     def closed(lower: float, upper: float) -> bool:
         if not math.isfinite(lower):
@@ -312,7 +319,8 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
     no_better = "no better solution exists"
     if slack < 0 or (np.bincount(rows, minlength=n) == 0).any() or int(fixed_open.sum()) > p:
         if ub < big:
-            return result(SolveStatus.OPTIMAL, ub_sites, ub, f"proven by Lagrangian reduction ({no_better})")
+            return result(SolveStatus.OPTIMAL, ub_sites, min(ub, max(lower, _proven_above(target, integral))),
+                          f"proven by Lagrangian reduction ({no_better})")
         return result(SolveStatus.INFEASIBLE, None, None, "no p sites can serve every client")
 
     keep_sites = np.flatnonzero(site_ok | fixed_open)
@@ -329,8 +337,9 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
             if out.proven:
                 return result(SolveStatus.INFEASIBLE, None, None, "no p sites can serve every client")
             return result(SolveStatus.NO_SOLUTION, None, None, "time limit reached in branch-and-bound")
-        if out.proven:
-            return result(SolveStatus.OPTIMAL, best, cost_of(Cf, best),
+        if out.proven:  # nothing costs ≤ the search's final target but ``best``
+            proven = min(cost_of(Cf, best), max(lower, _proven_above(out.bound, integral)))
+            return result(SolveStatus.OPTIMAL, best, proven,
                           f"proven by Lagrangian branch-and-bound ({out.nodes} nodes)")
         return result(SolveStatus.FEASIBLE, best, max(lower, out.bound),
                       f"time limit in branch-and-bound ({out.nodes} nodes)")
@@ -348,7 +357,8 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
     stats["mip_seconds"] = sr.seconds
     if sr.status is SolveStatus.INFEASIBLE:
         if ub < big:
-            return result(SolveStatus.OPTIMAL, ub_sites, ub, f"proven by the MIP stage ({no_better})", sr)
+            return result(SolveStatus.OPTIMAL, ub_sites, min(ub, max(lower, _proven_above(target, integral))),
+                          f"proven by the MIP stage ({no_better})", sr)
         return result(SolveStatus.INFEASIBLE, None, None, "no p sites can serve every client", sr)
     if not sr.status.has_solution or sr.values is None:
         if ub < big:
@@ -359,9 +369,9 @@ def solve_pmedian(distance: np.ndarray, weights: np.ndarray, p: int, fixed: np.n
     best_cost = cost_of(Cf, best)
     if best_cost >= big:
         return result(SolveStatus.INFEASIBLE, None, None, "no p sites can serve every client", sr)
+    # the MIP's bound holds for the kept pairs only; a solution using a removed pair costs > target
+    mip_bound = -np.inf if sr.bound is None else min(sr.bound, _proven_above(target, integral))
     if sr.status is SolveStatus.OPTIMAL:
-        return result(SolveStatus.OPTIMAL, best, min(best_cost, max(sr.bound or -np.inf, lower)),
-                      "MIP stage: optimal", sr)
-    mip_bound = sr.bound if sr.bound is not None else -np.inf
+        return result(SolveStatus.OPTIMAL, best, min(best_cost, max(lower, mip_bound)), "MIP stage: optimal", sr)
     return result(SolveStatus.FEASIBLE, best, min(best_cost, max(lower, mip_bound)),
                   f"MIP stage: {sr.status.value}", sr)

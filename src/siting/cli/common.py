@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+import typing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -88,6 +95,31 @@ def _crash(exc: Exception, near: Path | None) -> None:
     raise typer.Exit(code=1)
 
 
+class _Guard:
+    """Where an internal error's log goes: beside ``near`` (the output, once it is known)."""
+
+    def __init__(self, near: Path | None) -> None:
+        self.near = near
+
+
+@contextmanager
+def _guarded(near: Path | None = None) -> Iterator[_Guard]:
+    """A command's body: bad input exits 2 (:func:`_fail`), a Ctrl-C that keeps nothing 130
+    (:func:`_interrupted`), any other exception is an internal error (:func:`_crash`: one line,
+    the traceback saved beside ``guard.near``, exit 1)."""
+    guard = _Guard(near)
+    try:
+        yield guard
+    except SitingError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted()
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # not the user's fault
+        _crash(exc, guard.near)
+
+
 def _default_out(prefix: str) -> Path:
     return Path.cwd() / f"{prefix}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
@@ -119,75 +151,78 @@ def _opt_out(default: str):
                         help=f"output folder (default: a new {default} folder here); refused when not empty")
 
 
-def _opt_force():
-    return typer.Option(False, "--force", help="replace an existing non-empty output folder")
-
-
-def _opt_backend():
-    return typer.Option(None, "--backend", metavar=BACKENDS,
-                        help="solver engine (default: the scenario's solver.backend, auto)")
-
-
-def _opt_time_limit():
-    return typer.Option(None, "--time-limit-s", metavar=SECONDS,
-                        help="solver time limit in seconds (default: solver.time_limit_s)")
-
-
-def _opt_gap():
-    return typer.Option(None, "--gap", metavar="FRACTION",
-                        help="relative gap at which a plan counts as optimal, e.g. 0.005 (default: "
-                             "solver.relative_gap)")
-
-
-def _opt_threads():
-    return typer.Option(None, "--threads", metavar="N",
-                        help="solver threads; independent parts are solved in parallel (default: solver.threads)")
-
-
-def _opt_max_memory():
-    return typer.Option(None, "--max-memory-gb", metavar="GB", min=0.01,
-                        help="refuse up front a solve whose estimated peak memory exceeds this, and cap SCIP's "
-                             "memory to it (default: solver.max_memory_gb, no limit)")
-
-
-def _opt_lang():
-    return typer.Option(None, "--lang", metavar="en|zh",
-                        help="language of the report's labels (default: the scenario's report.lang, en)")
-
-
-def _opt_xlsx():
-    return typer.Option(False, "--xlsx", help="also write plan.xlsx: the plan's tables as one Excel workbook, a "
-                                              "sheet per table (default: the scenario's outputs.xlsx)")
-
-
-def _opt_quiet():
-    return typer.Option(False, "--quiet", "-q", help="print only the summary (no progress lines)")
-
-
-def _opt_override():
-    return typer.Option([], "--override", "-o", metavar=NAME,
-                        help="named override from the scenario's overrides section (repeatable, in order)")
-
-
-def _opt_set():
-    return typer.Option([], "--set", metavar="KEY=VALUE",
-                        help="set one scenario key, e.g. budget_cny=8e8 or solver.threads=4 (repeatable, "
-                             "applied after the overrides)")
-
-
 # option definitions shared by several commands (typer reads them; they are never mutated)
 OPT_OUT_DEMO = _opt_out("siting-demo-<time>")
 OPT_OUT_RUN = _opt_out("siting-<name>-<overrides>-<time>")
-OPT_FORCE = _opt_force()
-OPT_BACKEND = _opt_backend()
-OPT_TIME_LIMIT = _opt_time_limit()
-OPT_GAP = _opt_gap()
-OPT_THREADS = _opt_threads()
-OPT_LANG = _opt_lang()
-OPT_MAX_MEMORY = _opt_max_memory()
-OPT_QUIET = _opt_quiet()
-OPT_XLSX = _opt_xlsx()
-OPT_OVERRIDE = _opt_override()
-OPT_SET = _opt_set()
+OPT_FORCE = typer.Option(False, "--force", help="replace an existing non-empty output folder")
+OPT_BACKEND = typer.Option(None, "--backend", metavar=BACKENDS,
+                           help="solver engine (default: the scenario's solver.backend, auto)")
+OPT_TIME_LIMIT = typer.Option(None, "--time-limit-s", metavar=SECONDS,
+                              help="solver time limit in seconds (default: solver.time_limit_s)")
+OPT_GAP = typer.Option(None, "--gap", metavar="FRACTION",
+                       help="relative gap at which a plan counts as optimal, e.g. 0.005 (default: "
+                            "solver.relative_gap)")
+OPT_THREADS = typer.Option(None, "--threads", metavar="N",
+                           help="solver threads; independent parts are solved in parallel (default: solver.threads)")
+OPT_LANG = typer.Option(None, "--lang", metavar="en|zh",
+                        help="language of the report's labels (default: the scenario's report.lang, en)")
+OPT_MAX_MEMORY = typer.Option(None, "--max-memory-gb", metavar="GB", min=0.01,
+                              help="refuse up front a solve whose estimated peak memory exceeds this, and cap SCIP's "
+                                   "memory to it (default: solver.max_memory_gb, no limit)")
+OPT_QUIET = typer.Option(False, "--quiet", "-q", help="print only the summary (no progress lines)")
+OPT_XLSX = typer.Option(False, "--xlsx", help="also write plan.xlsx: the plan's tables as one Excel workbook, a "
+                                             "sheet per table (default: the scenario's outputs.xlsx)")
+OPT_OVERRIDE = typer.Option([], "--override", "-o", metavar=NAME,
+                            help="named override from the scenario's overrides section (repeatable, in order)")
+OPT_SET = typer.Option([], "--set", metavar="KEY=VALUE",
+                       help="set one scenario key, e.g. budget_cny=8e8 or solver.threads=4 (repeatable, "
+                            "applied after the overrides)")
 
 
+@dataclass(frozen=True)
+class SolveFlags:
+    """The options ``demo`` and ``run`` share (solver engine and limits, report), as given."""
+
+    backend: str | None = None
+    time_limit_s: float | None = None
+    gap: float | None = None
+    threads: int | None = None
+    max_memory_gb: float | None = None
+    lang: str | None = None
+    xlsx: bool = False
+    quiet: bool = False
+
+    def solver_options(self, base):
+        """``base`` (the scenario's solver section) with the flags given applied."""
+        return _solver_options(base, self.backend, self.time_limit_s, self.gap, self.threads, self.max_memory_gb)
+
+    def scenario(self, scenario):
+        """The scenario with ``--lang`` and ``--xlsx`` applied (so scenario.yaml records them)."""
+        return _with_xlsx(_with_lang(scenario, self.lang), self.xlsx)
+
+
+def with_solve_flags(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the options of :class:`SolveFlags` (after its own), passed to it as
+    ``flags``: typer reads the signature, so the options are declared once for both commands."""
+    shared = {"backend": (str | None, OPT_BACKEND), "time_limit_s": (float | None, OPT_TIME_LIMIT),
+              "gap": (float | None, OPT_GAP), "threads": (int | None, OPT_THREADS),
+              "max_memory_gb": (float | None, OPT_MAX_MEMORY), "lang": (str | None, OPT_LANG),
+              "xlsx": (bool, OPT_XLSX), "quiet": (bool, OPT_QUIET)}
+    own = [p for p in inspect.signature(func).parameters.values() if p.name != "flags"]
+    extra = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d, annotation=t)
+             for n, (t, d) in shared.items()]
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        flags = SolveFlags(**{n: kwargs.pop(n) for n in shared})
+        return func(*args, flags=flags, **kwargs)
+
+    command.__signature__ = inspect.Signature([*own, *extra])  # type: ignore[attr-defined]
+    hints = typing.get_type_hints(func)
+    command.__annotations__ = {**{p.name: hints.get(p.name, p.annotation) for p in own},
+                               **{n: t for n, (t, _) in shared.items()}, "return": hints.get("return")}
+    del command.__wrapped__  # typer must read the new signature, not func's
+    return command
+
+
+NO_FLAGS = SolveFlags()  # the default of a command's ``flags`` (with_solve_flags always passes them)

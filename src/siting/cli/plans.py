@@ -9,50 +9,35 @@ from rich.table import Table
 from rich.text import Text
 
 from siting.cli.common import (
-    OPT_BACKEND,
+    NO_FLAGS,
     OPT_FORCE,
-    OPT_GAP,
-    OPT_LANG,
-    OPT_MAX_MEMORY,
     OPT_OUT_DEMO,
     OPT_OUT_RUN,
     OPT_OVERRIDE,
-    OPT_QUIET,
     OPT_SET,
-    OPT_THREADS,
-    OPT_TIME_LIMIT,
-    OPT_XLSX,
     PATH,
-    _crash,
+    SolveFlags,
     _default_out,
     _fail,
-    _interrupted,
-    _solver_options,
-    _with_lang,
-    _with_xlsx,
+    _guarded,
     app,
     console,
     err_console,
+    with_solve_flags,
 )
 from siting.cli.progress import _solve_and_write
 from siting.errors import SitingError
 
 
 @app.command()
+@with_solve_flags
 def demo(
     out: Path | None = OPT_OUT_DEMO,
     force: bool = OPT_FORCE,
     city: bool = typer.Option(False, "--city", help="the city-scale synthetic data (about 1,258 communities)"),
     network: bool = typer.Option(False, "--network", help="walk on the synthetic street network, not straight lines"),
     seed: int = typer.Option(2024, "--seed", metavar="N", help="seed of the synthetic district"),
-    backend: str | None = OPT_BACKEND,
-    time_limit_s: float | None = OPT_TIME_LIMIT,
-    gap: float | None = OPT_GAP,
-    threads: int | None = OPT_THREADS,
-    max_memory_gb: float | None = OPT_MAX_MEMORY,
-    lang: str | None = OPT_LANG,
-    xlsx: bool = OPT_XLSX,
-    quiet: bool = OPT_QUIET,
+    flags: SolveFlags = NO_FLAGS,
 ) -> None:
     """Solve the built-in synthetic district and write the plan.
 
@@ -61,11 +46,11 @@ def demo(
     synthetic street network."""
     from siting.demo import demo_instance, demo_scenario
 
-    try:
-        scenario = _with_xlsx(_with_lang(demo_scenario(), lang), xlsx)
-        out = out or _default_out("siting-demo")
-        options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads, max_memory_gb)
-        if quiet:
+    with _guarded(out) as guard:
+        scenario = flags.scenario(demo_scenario())
+        out = guard.near = out or _default_out("siting-demo")
+        options = flags.solver_options(scenario.solver)
+        if flags.quiet:
             inst = demo_instance(seed=seed, city=city, scenario=scenario, network=network)
         else:
             with err_console.status("generating the synthetic district…"):
@@ -73,52 +58,33 @@ def demo(
             console.print(Text.assemble((inst.name, "bold"), f": {inst.n_communities} communities, {inst.n_spaces} "
                                         f"candidate spaces, {inst.reach.n_pairs:,} walking pairs ({inst.reach.source}) "
                                         "(SYNTHETIC data, calibrated to public figures)"), soft_wrap=True)
-        code = _solve_and_write(inst, scenario, options, out, force, quiet)
-    except SitingError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted()
-    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
-        _crash(exc, out)
+        code = _solve_and_write(inst, scenario, options, out, force, flags.quiet)
     raise typer.Exit(code=code)
 
 
 @app.command()
+@with_solve_flags
 def run(
     scenario_file: Path = typer.Argument(..., metavar="SCENARIO", help="scenario YAML file"),
     out: Path | None = OPT_OUT_RUN,
     force: bool = OPT_FORCE,
     override: list[str] = OPT_OVERRIDE,
     set_: list[str] = OPT_SET,
-    backend: str | None = OPT_BACKEND,
-    time_limit_s: float | None = OPT_TIME_LIMIT,
-    gap: float | None = OPT_GAP,
-    threads: int | None = OPT_THREADS,
-    max_memory_gb: float | None = OPT_MAX_MEMORY,
-    lang: str | None = OPT_LANG,
-    xlsx: bool = OPT_XLSX,
-    quiet: bool = OPT_QUIET,
+    flags: SolveFlags = NO_FLAGS,
 ) -> None:
     """Solve a planner's scenario file and write the plan."""
     from siting.io.load import load_instance
     from siting.io.scenario import load_scenario
 
-    try:
-        scenario = _with_xlsx(_with_lang(load_scenario(scenario_file, overrides=override, assignments=set_), lang),
-                              xlsx)
-        out = out or _default_out("-".join(["siting", scenario.name, *override]))
+    with _guarded(out) as guard:
+        scenario = flags.scenario(load_scenario(scenario_file, overrides=override, assignments=set_))
+        out = guard.near = out or _default_out("-".join(["siting", scenario.name, *override]))
         from siting.io.outputs import check_output_folder
 
         check_output_folder(out, force)
         inst = load_instance(scenario)
-        options = _solver_options(scenario.solver, backend, time_limit_s, gap, threads, max_memory_gb)
-        code = _solve_and_write(inst, scenario, options, out, force, quiet)
-    except SitingError as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        _interrupted()
-    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
-        _crash(exc, out)
+        options = flags.solver_options(scenario.solver)
+        code = _solve_and_write(inst, scenario, options, out, force, flags.quiet)
     raise typer.Exit(code=code)
 
 
@@ -133,14 +99,10 @@ def validate(
     from siting.io.scenario import load_scenario
     from siting.model import build_model
 
-    try:
+    with _guarded():
         scenario = load_scenario(scenario_file, overrides=override, assignments=set_)
         inst = load_instance(scenario)
         size = build_model(inst).lp.summary()
-    except SitingError as exc:
-        _fail(exc)
-    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
-        _crash(exc, None)
     t = Table(title=f"{scenario.name}: valid", show_header=False)
     t.add_row("communities", f"{inst.n_communities:,}")
     t.add_row("candidate spaces",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
@@ -16,9 +17,8 @@ from siting.cli.common import (
     OPT_QUIET,
     OPT_SET,
     PATH,
-    _crash,
     _default_out,
-    _fail,
+    _guarded,
     app,
     console,
     err_console,
@@ -54,12 +54,13 @@ def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str],
 
     from siting.io.atomic import atomic_write, atomic_write_text
     from siting.io.outputs import check_output_folder
+    from siting.solvers import interrupt
     from siting.whatif.compare import compare_scenarios, formatted
     from siting.whatif.engine import dask_client
     from siting.whatif.show import comparison_view
 
     client = None
-    try:
+    with _guarded(out or csv or json_out), ExitStack() as stack:
         for path in (csv, json_out):
             if path is not None and not path.resolve().parent.is_dir():
                 raise SitingError(f"{path}: parent folder does not exist")
@@ -69,18 +70,18 @@ def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str],
             check_output_folder(out, force)
         if scheduler is not None:
             client = dask_client(scheduler)
+            stack.callback(client.close)
+        # the first Ctrl-C stops the solves: scenarios solved are kept, running ones keep their best
+        # plan so far (marked interrupted), the rest are marked not solved; the table is written (exit 130)
         if quiet:
-            cmp = compare_scenarios(scenario_file, override, assignments=set_, workers=workers, client=client,
-                                    out=out, force=force, lang=lang)
-        else:
-            with err_console.status(f"solving the base scenario and {len(override)} override(s)…"):
+            with interrupt.catch_sigint():
                 cmp = compare_scenarios(scenario_file, override, assignments=set_, workers=workers, client=client,
                                         out=out, force=force, lang=lang)
-    except SitingError as exc:
-        _fail(exc)
-    finally:
-        if client is not None:
-            client.close()
+        else:
+            with err_console.status(f"solving the base scenario and {len(override)} override(s)…"), \
+                    interrupt.catch_sigint():
+                cmp = compare_scenarios(scenario_file, override, assignments=set_, workers=workers, client=client,
+                                        out=out, force=force, lang=lang)
     wide = cmp.side_by_side()
     t = comparison_view(wide, formatted(wide),
                         f"{cmp.runs[0].prepared.scenario.name}: scenarios side by side (Δ against base)")
@@ -92,12 +93,28 @@ def _compare_scenario(scenario_file: Path, override: list[str], set_: list[str],
         doc = {"scenarios": cmp.names, "figures": json.loads(wide.reset_index().to_json(orient="records"))}
         atomic_write_text(json_out, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         console.print(f"written {json_out}")
-    failed = [r for r in cmp.runs if r.error]
+    failed = [r for r in cmp.runs if r.error and not r.stopped]
     for r in failed:
         err_console.print(f"{r.prepared.variant.name}: no plan ({r.error})", markup=False, highlight=False)
     if out is not None:
         console.print(Text.assemble("plans and compare.html written to ", (str(out), "bold")), soft_wrap=True)
+    if cmp.interrupted:
+        _print_stopped(cmp.runs, "scenarios")
+        raise typer.Exit(code=130)
     raise typer.Exit(code=3 if failed else 0)
+
+
+def _print_stopped(runs, what: str) -> None:
+    """The line after a Ctrl-C: how many variants were solved, stopped with a plan, not solved."""
+    cut = [r.prepared.variant.name for r in runs if r.interrupted and r.solved.outcome.plan is not None]
+    never = [r.prepared.variant.name for r in runs if r.stopped or (r.interrupted and r.solved.outcome.plan is None)]
+    whole = len(runs) - len(cut) - len(never)
+    text = f"interrupted: {whole} of {len(runs)} {what} solved to the end"
+    if cut:
+        text += f"; the best plan so far (not proven) kept for {', '.join(cut)}"
+    if never:
+        text += f"; not solved: {', '.join(never)}"
+    err_console.print(text, soft_wrap=True, markup=False, highlight=False)
 
 
 @app.command()
@@ -134,15 +151,11 @@ def compare(
     if len(items) == 1 and items[0].suffix.lower() in (".yaml", ".yml"):
         _compare_scenario(items[0], override, set_, workers, scheduler, out, force, csv, json_out, quiet, lang)
         return
-    try:
+    with _guarded(csv or json_out):
         if override or set_ or scheduler or out or lang:
             raise SitingError("-o/--set/--scheduler/--out/--lang compare a scenario's variants: give one scenario "
                               "YAML file, not plan folders")
         df = compare_table(list(items))
-    except SitingError as exc:
-        _fail(exc)
-    except Exception as exc:  # not the user's fault: one line, traceback saved (exit 1)
-        _crash(exc, csv or json_out)
     _print_plan_folders(df, csv, json_out)
 
 
@@ -171,19 +184,21 @@ def sweep(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from siting.io.outputs import check_output_folder
+    from siting.solvers import interrupt
     from siting.whatif.engine import dask_client
     from siting.whatif.show import variant_table_view
     from siting.whatif.sweep import run_sweep
     from siting.whatif.variants import parse_vary, prepare_variants
 
     client = None
-    try:
+    with _guarded(out) as guard, ExitStack() as stack:
         spec = parse_vary(vary)
         prepared = prepare_variants(scenario_file, spec, overrides=override, assignments=set_)
-        out = out or _default_out("siting-sweep")
+        out = guard.near = out or _default_out("siting-sweep")
         check_output_folder(out, force)
         if scheduler is not None:
             client = dask_client(scheduler)
+            stack.callback(client.close)
         where = f"Dask scheduler {scheduler}" if client is not None else (
             "one by one" if workers == 1 else f"{workers} worker processes" if workers else "a process a core")
         if not quiet:
@@ -191,7 +206,10 @@ def sweep(
                           markup=False, highlight=False)
         progress = Progress(TextColumn("variants"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             TextColumn("{task.description}"), console=err_console, disable=quiet, transient=True)
-        with progress:
+        # the first Ctrl-C stops the solves: variants solved are written, running ones keep their best
+        # plan so far (marked interrupted), the rest are marked not solved; table and curve are
+        # written for what exists (exit 130)
+        with progress, interrupt.catch_sigint():
             task = progress.add_task("", total=len(prepared))
 
             def advance(run) -> None:
@@ -199,14 +217,12 @@ def sweep(
                                 + (" (failed)" if run.error else ""))
 
             result = run_sweep(prepared, spec, out, force=force, workers=workers, client=client, on_done=advance)
-    except SitingError as exc:
-        _fail(exc)
-    finally:
-        if client is not None:
-            client.close()
     console.print(variant_table_view(result.table, f"sweep --vary {vary}"))
     console.print(Text.assemble("sweep written to ", (str(out), "bold"), " (tradeoff.html, variants.csv)"),
                   soft_wrap=True)
+    if result.interrupted:
+        _print_stopped(result.runs, "variants")
+        raise typer.Exit(code=130)
     raise typer.Exit(code=0 if result.table["reason"].eq("").all() else 3)
 
 

@@ -212,22 +212,20 @@ class Instance:
                                 applied_overrides=applied_overrides, basemap=basemap)
 
     @classmethod
-    def _from_frames(
-        cls,
-        communities: gpd.GeoDataFrame,
-        spaces: gpd.GeoDataFrame,
-        settings: PlanningSettings | None = None,
-        *,
-        adjacency: pd.DataFrame | np.ndarray | None = None,
-        reach: ReachTable | None = None,
-        name: str = "instance",
-        applied_overrides: tuple[str, ...] = (),
-        basemap: gpd.GeoDataFrame | None = None,
-        origins: tuple[str, str] = ("<communities>", "<spaces>"),
-        validated: bool = False,
-    ) -> Instance:
-        """:meth:`from_geodataframes`, naming ``origins`` in errors; ``validated``: frames that
-        ``io.load`` has already validated against their files (validation is skipped)."""
+    def _from_frames(cls, communities: gpd.GeoDataFrame, spaces: gpd.GeoDataFrame,
+                     settings: PlanningSettings | None = None, *,
+                     origins: tuple[str, str] = ("<communities>", "<spaces>"), validated: bool = False,
+                     **given: Any) -> Instance:
+        """:meth:`from_geodataframes` (``given``: its keyword arguments), naming ``origins`` in
+        errors; ``validated``: frames that ``io.load`` has already validated against their files
+        (validation is skipped)."""
+        adjacency: pd.DataFrame | np.ndarray | None = given.pop("adjacency", None)
+        reach: ReachTable | None = given.pop("reach", None)
+        name: str = given.pop("name", "instance")
+        applied_overrides: tuple[str, ...] = tuple(given.pop("applied_overrides", ()))
+        basemap: gpd.GeoDataFrame | None = given.pop("basemap", None)
+        if given:
+            raise TypeError(f"unexpected arguments: {', '.join(sorted(given))}")
         settings = settings or PlanningSettings()
         catalogue = load_catalogue(settings.catalogue_overrides, origin="catalogue_overrides")
         preset = load_preset(settings.standard, settings.standard_overrides, origin="standard")

@@ -152,12 +152,11 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
     workers = max(1, options.threads)
     mem = None if options.max_memory_gb is None else options.max_memory_gb / workers  # parts run `workers` at a time
     solo = options.model_copy(update={"threads": 1, "max_memory_gb": mem})
-    cols: list[list[Column]] = []
-    for pp in progs:
-        # the null plan: required spaces, nothing else; feasible for every part row
-        x0 = _polished(pp, pp.lp.hint, np.asarray(pp.F[0].todense()).ravel())
-        x0 = pp.lp.hint if x0 is None else x0
-        cols.append([Column(x0, pp.figures(x0))])
+    first = _first_columns(progs, budget_cny, solo, workers, deadline)
+    if first.cols is None:
+        stages0 = [StageResult(stage_names[0], first.status, None, None, time.perf_counter() - t0)]
+        return _result(stages0, options, t0, first.message), None
+    cols = first.cols
     held: list[float] = []
     stages: list[StageResult] = []
     WF, wf0 = coupling_functions(whole)
@@ -266,6 +265,73 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
         stages[k] = dataclasses.replace(st, objective=float(sign * final[k]), status=status)
     msg = f"budget-coupled: {len(progs)} parts, {sum(len(c) for c in cols)} part plans, prices on the budget row"
     return _result(stages, options, t0, msg), [cols[p][c].x for p, c in enumerate(chosen)]
+
+
+@dataclass(frozen=True, eq=False)
+class FirstColumns:
+    """Each part's first column (:func:`_first_columns`), or ``None`` with the status and why."""
+
+    cols: list[list[Column]] | None
+    status: SolveStatus = SolveStatus.FEASIBLE
+    message: str = ""
+
+
+NO_PLAN_ENFORCED = "no plan meets the enforced standards (objective.enforce) within the budget"
+
+
+def _first_columns(progs: list[PartProgram], budget_cny: np.ndarray, options: SolverOptions, workers: int,
+                   deadline: float) -> FirstColumns:
+    """Each part's first column, which the master may always fall back on: its null plan (the
+    required spaces only) when that meets every row of the part; else, as when a standard is
+    enforced (``objective.enforce``), the part's cheapest plan that does, from a short solve that
+    minimises its budget rows.
+
+    Returns
+    -------
+    FirstColumns
+        ``cols=None`` with ``INFEASIBLE`` when some part has no plan that meets its rows within
+        the budget, or when the parts' proven least costs add up to more than the budget; with
+        ``NO_SOLUTION`` when a part's cheapest plan was not found in time (or a stop was requested).
+    """
+    K = len(progs[0].lp.objectives)
+    cols: list[list[Column] | None] = []
+    for pp in progs:
+        x0 = _polished(pp, pp.lp.hint, np.asarray(pp.F[0].todense()).ravel())
+        cols.append(None if x0 is None else [Column(x0, pp.figures(x0))])
+    bad = [p for p, c in enumerate(cols) if c is None]
+    if not bad:
+        return FirstColumns(cols)  # type: ignore[arg-type]
+    cost_rows = [np.asarray(pp.F[K:].sum(axis=0)).ravel() for pp in progs]
+    limit_s = max(1.0, 0.25 * _left(deadline) * min(1.0, workers / len(bad)))
+
+    def cheapest(p: int) -> SolveResult:
+        pp = progs[p]
+        lp = dataclasses.replace(pp.lp, objectives=(Objective("cost", "min", cost_rows[p], float(pp.f0[K:].sum())),),
+                                 hint=None)
+        return solve(lp, options.model_copy(update={"time_limit_s": limit_s}))
+
+    if _left(deadline) <= 0.0:
+        return FirstColumns(None, SolveStatus.NO_SOLUTION, "stopped before every part had a plan")
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outs = dict(zip(bad, pool.map(cheapest, bad)))
+    for p, out in outs.items():
+        who = f"part {p + 1} of {len(progs)} ({progs[p].part.instance.n_communities} communities)"
+        if out.status is SolveStatus.INFEASIBLE:
+            return FirstColumns(None, SolveStatus.INFEASIBLE, f"{NO_PLAN_ENFORCED}: {who} has no plan that meets them")
+        x = _polished(progs[p], out.values, cost_rows[p])
+        if x is None:
+            return FirstColumns(None, SolveStatus.NO_SOLUTION,
+                                f"{who}: no plan that meets the enforced standards found in {limit_s:.0f} s")
+        cols[p] = [Column(x, progs[p].figures(x))]
+    # the least cost of every part (proven for the solved ones; the null plans take required spaces only)
+    least = [float(outs[p].bound) if p in outs and outs[p].bound is not None else float(c[0].g[K:].sum())
+             for p, c in enumerate(cols)]  # type: ignore[index]
+    total, budget = float(sum(least)), float(np.sum(budget_cny))
+    if total > budget + 1e-6 * max(1.0, budget):
+        return FirstColumns(None, SolveStatus.INFEASIBLE,
+                            f"{NO_PLAN_ENFORCED}: the parts' cheapest plans that meet them cost at least "
+                            f"{total:,.0f} CNY together, over the {budget:,.0f} CNY they may spend")
+    return FirstColumns(cols)  # type: ignore[arg-type]
 
 
 def _sense_back(v: float | None, k: int, progs: list[PartProgram]) -> float | None:

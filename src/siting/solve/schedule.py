@@ -27,7 +27,7 @@ from siting.core.results import SolveResult, SolveStatus, StageResult
 from siting.model import SitingModel, build_model
 from siting.model.solution import extract_plan, repaired_values
 from siting.plan import Outcome, Plan
-from siting.solve.coordinate import part_program, solve_coupled
+from siting.solve.coordinate import NO_PLAN_ENFORCED, part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
 from siting.solve.memory import check_memory
 from siting.solvers import Progress, ProgressCallback, interrupt, solve
@@ -148,9 +148,11 @@ def _solve_instance(inst: Instance, options: SolverOptions | None, progress: Pro
                 out = _solve_coupled(inst, parts, whole, options, progress, t0)
                 if out.plan is not None and (out.evaluation is None or out.evaluation.feasible):
                     return out
-                # (a coordinated plan the checker rejects, e.g. null-plan columns that break an enforced
-                # standard: seen on the demo with enforce: [area], which no plan can meet)
-                # no plan from the parts' null plans within the budget: the whole program says why
+                if out.result.status is SolveStatus.INFEASIBLE and out.result.message.startswith(NO_PLAN_ENFORCED):
+                    return out  # proven by the parts' cheapest plans that meet the enforced standards
+                # the safety net: a coordinated plan the checker rejects (once seen: null-plan columns
+                # that broke an enforced standard; each part's first column now meets its rows), or no
+                # plan without a proof: the whole program says why
     parts = split(inst) if decompose and decomposable(inst) else []
     if len(parts) <= 1:
         one = _solve_one(inst, options, progress)

@@ -34,7 +34,8 @@ _lock = threading.Lock()
 _stoppers: dict[int, Callable[[], None]] = {}
 _next_id = 0
 _armed = 0  # blocks under arm() / catch_sigint()
-_scratch: set[str] = set()
+_scratch: set[tuple[str, bool]] = set()  # (path or glob pattern, is a pattern)
+_stderr_fd = 2  # the real stderr while fd 2 goes through the filter of _quiet_scip_event_errors
 
 
 def armed() -> bool:
@@ -54,6 +55,16 @@ def arm() -> Iterator[None]:
     finally:
         with _lock:
             _armed -= 1
+
+
+@contextmanager
+def listen() -> Iterator[None]:
+    """:func:`arm` for a process whose stop is requested by another (a sweep's pool worker, told by
+    its parent), with the harmless SCIP lines a stoppable solve prints filtered out of fd 2, as
+    :func:`catch_sigint` does (each process filters its own: lines from processes sharing one
+    stderr would interleave)."""
+    with arm(), _quiet_scip_event_errors():
+        yield
 
 
 def requested() -> bool:
@@ -95,16 +106,18 @@ def stoppable(stop: Callable[[], None]) -> Iterator[None]:
 
 
 @contextmanager
-def scratch(path: str) -> Iterator[None]:
-    """Register a temporary folder of a running solve: a second Ctrl-C, which ends the process at
+def scratch(path: str, *, pattern: bool = False) -> Iterator[None]:
+    """Register a temporary folder of a running solve (or, with ``pattern``, a glob pattern of
+    them, e.g. an atomic write's temporary sibling): a second Ctrl-C, which ends the process at
     once (:func:`catch_sigint`), removes it first."""
+    key = (path, pattern)
     with _lock:
-        _scratch.add(path)
+        _scratch.add(key)
     try:
         yield
     finally:
         with _lock:
-            _scratch.discard(path)
+            _scratch.discard(key)
 
 
 STOPPING = ("\nstopping: the solvers end now and the best plan found so far is kept "
@@ -112,18 +125,23 @@ STOPPING = ("\nstopping: the solvers end now and the best plan found so far is k
 ABANDONED = "\ninterrupted: nothing was written\n"
 
 
-def _abandon() -> None:
-    """The second Ctrl-C: stop the solvers' child processes, remove scratch folders, exit 130."""
+def end_now(code: int = 130, *, say: bool = True) -> None:
+    """End this process at once: stop the solvers' child processes, remove scratch folders, print
+    :data:`ABANDONED` (with ``say``), exit with ``code`` (the second Ctrl-C; a sweep worker whose
+    parent is gone)."""
+    import glob
     import shutil
 
     request()
     with _lock:
-        folders = list(_scratch)
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        os.write(2, ABANDONED.encode())
-    os._exit(130)
+        entries = list(_scratch)
+    for path, pattern in entries:
+        for folder in glob.glob(path) if pattern else [path]:
+            shutil.rmtree(folder, ignore_errors=True)
+    if say:
+        with contextlib.suppress(OSError):  # past the filter: its reader thread dies with the process
+            os.write(_stderr_fd, ABANDONED.encode())
+    os._exit(code)
 
 
 # what OR-Tools 9.15's SCIP prints to stderr (fd 2, from C) on every solve given a callback, which
@@ -176,15 +194,18 @@ def _quiet_scip_event_errors() -> Iterator[None]:
             with contextlib.suppress(OSError):
                 os.write(real, rest)
 
+    global _stderr_fd
     with contextlib.suppress(Exception):
         sys.stderr.flush()
     os.dup2(w, 2)
     os.close(w)
     reader = threading.Thread(target=pump, name="siting-stderr", daemon=True)
     reader.start()
+    outer, _stderr_fd = _stderr_fd, real
     try:
         yield
     finally:
+        _stderr_fd = outer
         with contextlib.suppress(Exception):
             sys.stderr.flush()
         os.dup2(real, 2)  # closes the pipe's last write end: the reader drains and ends
@@ -237,7 +258,7 @@ def catch_sigint() -> Iterator[None]:
                     continue
                 seen += 1
                 if seen > 1:
-                    _abandon()
+                    end_now()
                 request()
                 with contextlib.suppress(OSError):
                     os.write(2, STOPPING.encode())

@@ -152,6 +152,7 @@ def straight_line_reach(
     Returns
     -------
     ReachTable
+        Source ``"straight_line"``: the pairs within the cut-off.
 
     Raises
     ------

@@ -72,6 +72,11 @@ class Comparison:
     frame: pd.DataFrame
 
     @property
+    def interrupted(self) -> bool:
+        """Whether a stop (Ctrl-C) ended some scenario's solve early or left it unsolved."""
+        return any(r.stopped or r.interrupted for r in self.runs)
+
+    @property
     def names(self) -> list[str]:
         return list(dict.fromkeys(self.frame.index.get_level_values("scenario")))
 
@@ -176,7 +181,8 @@ def compare_scenarios(path: str | Path, compare: Sequence[str], *, overrides: Se
         runs = solve_variants(prepared, workers=workers, client=client)
     named = []
     for r in runs:
-        s = r.solved.figures.summary if r.solved is not None else {"solver": {"status": f"failed: {r.error}"}}
+        s = r.solved.figures.summary if r.solved is not None else {
+            "solver": {"status": "not solved (interrupted)" if r.stopped else f"failed: {r.error}"}}
         named.append((r.prepared.variant.name, s))
     cmp = Comparison(runs, comparison_frame(named))
     if out is not None:

@@ -5,12 +5,20 @@ instance and the solver options) that returns the outcome and its figures, so an
 it; plan folders are written by the caller's process. With the default deterministic solver
 options (a work limit per stage, docs/determinism.md) a variant's plan is the same in a worker as
 in the serial run. A variant whose solve raises is recorded with its reason; the others finish.
+
+A stop request (:func:`siting.solvers.interrupt.request`, e.g. the first Ctrl-C under
+``catch_sigint``) ends the sweep early: running solves end with their best plan so far (marked
+interrupted), variants not started are not solved (``VariantRun.stopped``). Pool workers ignore
+SIGINT (a Ctrl-C at the terminal reaches the whole process group: the parent decides) and learn
+of the request through a shared event; queued variants are cancelled.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -23,6 +31,7 @@ from siting.core.options import SolverOptions
 from siting.errors import SitingError
 from siting.plan import Outcome
 from siting.solve import solve_instance
+from siting.solvers import interrupt
 from siting.whatif.variants import PreparedVariant
 
 CONNECT_TIMEOUT_S = 5.0  # an unreachable --scheduler is an error after this long, not a hang
@@ -40,11 +49,21 @@ class SolvedVariant:
 @dataclass(eq=False)
 class VariantRun:
     """One variant after the sweep: ``solved`` or the ``error`` that stopped it (a caller may set
-    ``error`` when a later step, such as writing the plan folder, fails)."""
+    ``error`` when a later step, such as writing the plan folder, fails). ``stopped``: not solved
+    because the sweep was stopped (Ctrl-C) before its solve started."""
 
     prepared: PreparedVariant
     solved: SolvedVariant | None
     error: str | None = None
+    stopped: bool = False
+
+    @property
+    def interrupted(self) -> bool:
+        """Solved, but stopped before the solve ended: its plan is the best so far, not proven."""
+        return self.solved is not None and self.solved.outcome.result.interrupted
+
+
+NOT_SOLVED = "not solved: the sweep was interrupted (Ctrl-C) before this variant's solve started"
 
 
 def solve_variant(inst: Instance, options: SolverOptions) -> SolvedVariant:
@@ -64,6 +83,43 @@ def solve_variant(inst: Instance, options: SolverOptions) -> SolvedVariant:
     t0 = time.perf_counter()
     outcome = solve_instance(inst, options)
     return SolvedVariant(outcome, plan_figures(outcome), time.perf_counter() - t0)
+
+
+_STOP: Any = None  # in a pool worker: the parent's stop event
+
+
+def _worker_init(stop: Any) -> None:
+    """A pool worker's start: SIGINT is the parent's to handle; ``stop`` set by the parent becomes
+    this process's stop request (a watcher thread, so it reaches a solve inside C++)."""
+    global _STOP
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STOP = stop
+
+    def watch() -> None:
+        stop.wait()
+        interrupt.request()
+
+    def orphaned() -> None:  # the parent is gone (a second Ctrl-C ends it at once, or a kill): so is this worker
+        from multiprocessing.connection import wait
+
+        parent = multiprocessing.parent_process()
+        if parent is not None:
+            wait([parent.sentinel])
+            interrupt.end_now(1, say=False)
+
+    threading.Thread(target=watch, name="siting-stop", daemon=True).start()
+    threading.Thread(target=orphaned, name="siting-parent", daemon=True).start()
+
+
+def _solve_in_worker(inst: Instance, options: SolverOptions, listen: bool) -> SolvedVariant | None:
+    """:func:`solve_variant` in a pool worker; ``None`` when the sweep was stopped before it started.
+    ``listen``: the parent listens for a stop (then so does this solve, as a serial one would)."""
+    if interrupt.requested() or (_STOP is not None and _STOP.is_set()):
+        return None
+    if not listen:
+        return solve_variant(inst, options)
+    with interrupt.listen():
+        return solve_variant(inst, options)
 
 
 def _reason(exc: BaseException) -> str:
@@ -125,6 +181,11 @@ def solve_variants(prepared: Sequence[PreparedVariant], *, workers: int | None =
         if on_done is not None:
             on_done(runs[i])
 
+    def not_solved(i: int) -> None:
+        runs[i] = VariantRun(prepared[i], None, NOT_SOLVED, stopped=True)
+        if on_done is not None:
+            on_done(runs[i])
+
     jobs = [(p.instance, p.scenario.solver) for p in prepared]
     if client is not None:
         futures = [client.submit(solve_variant, inst, opts, pure=False, key=f"siting-variant-{i}-{p.folder}")
@@ -132,27 +193,64 @@ def solve_variants(prepared: Sequence[PreparedVariant], *, workers: int | None =
         index = {f.key: i for i, f in enumerate(futures)}
         from distributed import as_completed as dask_completed
 
-        for f in dask_completed(futures, loop=client.loop):
-            i = index[f.key]
-            try:
-                done(i, f.result(), None)
-            except Exception as exc:  # a failed variant is reported, the others go on
-                done(i, None, _reason(exc))
+        # a stop cancels what has not finished (a task already running on a Dask worker is not
+        # interrupted there: its result is dropped)
+        with interrupt.stoppable(lambda: client.cancel([f for f in futures if not f.done()])):
+            for f in dask_completed(futures, loop=client.loop):
+                i = index[f.key]
+                if f.cancelled() or (interrupt.requested() and f.status != "finished"):
+                    not_solved(i)
+                    continue
+                try:
+                    done(i, f.result(), None)
+                except Exception as exc:  # a failed variant is reported, the others go on
+                    done(i, None, _reason(exc))
     elif (workers or default_workers(len(jobs))) <= 1:
         for i, (inst, opts) in enumerate(jobs):
+            if interrupt.requested():
+                not_solved(i)
+                continue
             try:
                 done(i, solve_variant(inst, opts), None)
             except Exception as exc:
                 done(i, None, _reason(exc))
     else:
-        n = workers or default_workers(len(jobs))
-        # spawn: a fresh interpreter per worker, never a fork of a process whose solver threads are running
-        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pending: dict[Future, int] = {pool.submit(solve_variant, inst, opts): i
-                                          for i, (inst, opts) in enumerate(jobs)}
-            for f in as_completed(pending):
-                try:
-                    done(pending[f], f.result(), None)
-                except Exception as exc:
-                    done(pending[f], None, _reason(exc))
+        _solve_on_pool(jobs, workers or default_workers(len(jobs)), done, not_solved)
     return [runs[i] for i in range(len(prepared))]
+
+
+def _solve_on_pool(jobs: list[tuple[Instance, SolverOptions]], n: int,
+                   done: Callable[[int, SolvedVariant | None, str | None], None],
+                   not_solved: Callable[[int], None]) -> None:
+    """The process-pool branch of :func:`solve_variants`: a stop request sets the workers' event
+    (their running solves end with the best plan so far) and cancels the queued variants."""
+    # spawn: a fresh interpreter per worker, never a fork of a process whose solver threads are running
+    ctx = multiprocessing.get_context("spawn")
+    stop = ctx.Event()
+    listen = interrupt.armed()
+    pending: dict[Future, int] = {}
+
+    def stop_all() -> None:
+        stop.set()
+        for f in list(pending):
+            f.cancel()  # queued, not yet handed to a worker
+
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(stop,)) as pool, \
+            interrupt.stoppable(stop_all):
+        for i, (inst, opts) in enumerate(jobs):
+            pending[pool.submit(_solve_in_worker, inst, opts, listen)] = i
+        if interrupt.requested():  # a stop that came while submitting
+            stop_all()
+        for f in as_completed(pending):
+            if f.cancelled():
+                not_solved(pending[f])
+                continue
+            try:
+                solved = f.result()
+            except Exception as exc:
+                done(pending[f], None, _reason(exc))
+                continue
+            if solved is None:
+                not_solved(pending[f])
+            else:
+                done(pending[f], solved, None)

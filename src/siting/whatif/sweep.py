@@ -8,6 +8,7 @@ and ``tradeoff.html``.
 
 from __future__ import annotations
 
+import glob
 import html
 import json
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ import pandas as pd
 
 from siting.io.atomic import atomic_write, atomic_write_text
 from siting.io.outputs import check_output_folder, write_outcome
+from siting.solvers import interrupt
 from siting.whatif.engine import VariantRun, solve_variants
 from siting.whatif.variants import PreparedVariant, VarySpec
 
@@ -37,6 +39,11 @@ class SweepResult:
     runs: list[VariantRun]
     table: pd.DataFrame
     files: dict[str, Path]
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether a stop (Ctrl-C) ended some variant early or left it unsolved."""
+        return any(r.stopped or r.interrupted for r in self.runs)
 
 
 def efficient_mask(cost: np.ndarray, goods: Sequence[np.ndarray]) -> np.ndarray:
@@ -82,8 +89,10 @@ def variant_table(runs: Sequence[VariantRun]) -> pd.DataFrame:
                         "solve_s": r.solved.seconds})
             if s.get("cost_cny") is None and not row["reason"]:
                 row["reason"] = f"no plan: {s['solver']['message'] or s['solver']['status']}"
+            elif r.interrupted and not row["reason"]:
+                row["reason"] = "interrupted (Ctrl-C): the best plan found so far, not proven"
         else:
-            row["status"] = "failed"
+            row["status"] = "not solved" if r.stopped else "failed"
         rows.append(row)
     df = pd.DataFrame(rows).reindex(columns=list(TABLE_COLUMNS))
     num = lambda c: pd.to_numeric(df[c], errors="coerce").to_numpy(float)  # noqa: E731
@@ -126,9 +135,12 @@ def run_sweep(prepared: Sequence[PreparedVariant], spec: VarySpec, out: str | Pa
     def write(run: VariantRun) -> None:
         if run.solved is not None:
             sc = run.prepared.scenario
+            # a second Ctrl-C ends the process at once: it removes the folder being written first
+            tmp = glob.escape(str(out.resolve() / f".{run.prepared.folder}.tmp-")) + "*"
             try:
-                write_outcome(run.solved.outcome, out / run.prepared.folder, force=True, scenario=sc,
-                              figures=run.solved.figures)
+                with interrupt.scratch(tmp, pattern=True):
+                    write_outcome(run.solved.outcome, out / run.prepared.folder, force=True, scenario=sc,
+                                  figures=run.solved.figures)
             except Exception as exc:  # a plan that cannot be written is that variant's failure only
                 run.error = f"plan folder not written: {type(exc).__name__}: {exc}"
         if on_done is not None:
