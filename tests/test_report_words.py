@@ -195,3 +195,22 @@ def test_no_english_phrase_in_the_chinese_report(texts):
     left = _english_words(seen) - allowed
     assert not left, sorted(left)
     assert "solver auto" not in zh and "Independent checker" not in zh
+
+
+def test_phasing_timeline_and_year_table_in_chinese():
+    import pandas as pd
+
+    from siting.report.timeline import timeline_svg
+
+    w = Words(load_catalogue(), "zh")
+    years = pd.DataFrame({"year": [2025, 2026], "budget_cny": [1e8, 2e8], "spending_cny": [0.9e8, 1.5e8],
+                          "cumulative_budget_cny": [1e8, 3e8], "cumulative_spending_cny": [0.9e8, 2.4e8],
+                          "spaces_opened": [3, 4], "spaces_open": [3, 7], "communities_meeting_standards": [2, 5],
+                          "pilots_meeting_standards": [1, 2], "pilots": [2, 2], "communities_due": [2, 6],
+                          "due_not_meeting": [1, 0], "area_short_m2": [10.0, 0.0], "users_served": [100.0, 200.0]})
+    svg = timeline_svg(years, title=w("Phasing timeline"), n_communities=6, t=w)
+    assert not _english_words(_visible_text(svg)), _english_words(_visible_text(svg))
+    assert "1 个到期未达标" in svg and "+3 处空间" in svg
+    assert not [c for c in w.frame(years).columns if _english_words(c)]
+    en = timeline_svg(years, n_communities=6)  # English by default, as before
+    assert "1 due, not met" in en and "+3 spaces" in en

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from siting.analysis.solver_view import status_name
 from siting.io.atomic import atomic_write_text
 from siting.report.page import legend_css, page_start
 from siting.report.planmap import map_controls, plan_map
@@ -130,7 +131,8 @@ def _plan_card(k: int, run: VariantRun, w: _Words, lang: Lang) -> str:
     s = figures.summary
     r = outcome.result
     gap = "—" if r.gap is None else f"{100 * r.gap:.2f} %"
-    line = f"{w('status')}: {r.status.value}, {w('gap')} {gap}"
+    status = r.status.value if lang == "en" else status_name(r.status.value, lang)
+    line = f"{w('status')}: {status}, {w('gap')} {gap}"
     if s.get("cost_cny") is not None:
         from siting.whatif.units import format_cny
 
