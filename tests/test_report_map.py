@@ -121,8 +121,8 @@ def test_polygon_areas_are_translucent_and_under_the_spaces(small):
     assert text.index('id="layer-communities"') < text.index('id="layer-links"') < text.index('id="layer-spaces"')
 
 
-def _render(browser, outcome, tmp_path) -> dict[str, str]:
-    path = write_report(outcome, tmp_path / "report.html")
+def _render(browser, outcome, tmp_path, lang: str = "en") -> dict[str, str]:
+    path = write_report(outcome, tmp_path / "report.html", lang=lang)
     dom = _chromium(["--dump-dom", path.resolve().as_uri() + "#check"], tmp_path)
     assert dom.returncode == 0, dom.stderr[-2000:]
     console = [ln for ln in dom.stderr.splitlines() if ":CONSOLE" in ln]
@@ -135,7 +135,7 @@ def _render(browser, outcome, tmp_path) -> dict[str, str]:
     cat = outcome.instance.catalogue
     chart = unescape(re.search(r'<svg class="chart" id="chart-coverage-service".*?</svg>', dom.stdout, re.S).group(0))
     for sid in outcome.instance.service_ids:
-        assert f">{cat.service_label(sid)}</text>" in chart and f">{sid}<" not in dom.stdout
+        assert f">{cat.service_label(sid, lang)}</text>" in chart and f">{sid}<" not in dom.stdout
     assert attrs["data-circles-visible"] == "0"
     assert int(attrs["data-labels-drawn"]) == min(N_LABELS, outcome.instance.n_communities)
     # at the centre of every taken space in view, the topmost element is a space, not an area
@@ -161,6 +161,14 @@ def _render(browser, outcome, tmp_path) -> dict[str, str]:
 @pytest.mark.parametrize("kind", ["points", "polygons", "network"])
 def test_small_maps_render_in_chromium(browser, small, kind, tmp_path):
     _render(browser, small[kind], tmp_path)
+
+
+def test_chinese_report_renders_in_chromium(browser, small, tmp_path):
+    """The zh report of a network scenario: the same checks (no console line, layer order, streets
+    drawn, spaces on top, catalogue labels in Chinese), and the engines named in Chinese."""
+    _render(browser, small["network"], tmp_path, lang="zh")
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "已证明最优" in text or "差距" in text
 
 
 @pytest.mark.slow

@@ -123,3 +123,94 @@ def test_report_words_file_has_both_languages():
             assert set(lab) == {"en", "zh"} and all(lab.values()), key
     for en, zh in raw["phrases"].items():  # Chinese, or a template without words ("{a} / {b}")
         assert re.search(r"[\u4e00-\u9fff]", zh) or not re.search(r"[A-Za-z]", re.sub(r"\{\w+\}", "", zh)), en
+
+
+# --- every phrase of the zh report in Chinese: the engines' words too, from the word list -------------------
+
+ENGINE_TOKENS = ("scip", "highs", "highs+start", "highs+scip", "scip+highs", "start", "coordinated",
+                 "highs/highs+scip/highs+start/start", "scip/start", "highs/coordinated", "")
+
+
+def _english_words(text: str) -> set[str]:
+    """The Latin-letter words (2 letters or more) of ``text``."""
+    return set(re.findall(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]", text))
+
+
+def _solver_english() -> set[str]:
+    """Every English word of the solver's phrases in report_words.yaml (placeholders aside)."""
+    from importlib import resources
+
+    raw = yaml.safe_load(resources.files("siting.data").joinpath("report_words.yaml").read_text(encoding="utf-8"))
+    words: set[str] = set()
+    for entry in raw["solver"].values():
+        words |= _english_words(re.sub(r"\{\w+\}", " ", entry["en"]))
+    return words - {"SCIP", "HiGHS", "CP-SAT", "CBC"}
+
+
+def test_engine_phrases_come_from_the_word_list_in_both_languages():
+    from siting.analysis.solver_view import engine_words, settled_words, status_words
+
+    english = _solver_english()
+    assert {"proven", "optimal", "part", "failed", "gap"} <= english  # the test reads the phrases it guards
+    stages = ("shortfall", "cost")
+    for token in ENGINE_TOKENS:
+        for prev in ("scip", "scip/start", "highs+start"):
+            zh = engine_words(token, 1, stages, prev, lang="zh")
+            assert not (_english_words(zh) - {"SCIP", "HiGHS"}), (token, prev, zh)
+            assert re.search(r"[\u4e00-\u9fff]", zh) or zh in ("SCIP", "HiGHS"), (token, zh)
+    for st, gap, hit in (("optimal", 0.0, False), ("optimal", 0.003, False), ("feasible", 0.02, True),
+                         ("feasible", None, False), ("no_solution", None, True), ("infeasible", None, False)):
+        zh = status_words(st, gap, hit, lang="zh")
+        assert not _english_words(zh) and re.search(r"[\u4e00-\u9fff]", zh), (st, zh)
+    rows = [{"name": "shortfall", "solver": "scip", "status": "optimal", "gap": 0.0},
+            {"name": "cost", "solver": "highs/highs+scip", "status": "feasible", "gap": 0.01, "time_limit_hit": True}]
+    per, line = settled_words(rows, "zh")
+    assert line == f"缺口：SCIP，已证明最优；成本：{per[1]}，差距 1.0%，达到时间上限"
+    assert per[1] == "HiGHS 与 SCIP 分区求解（HiGHS 失败的分区由 SCIP 求解）"
+    assert settled_words(rows)[1] == ("shortfall: SCIP, proven optimal; cost: HiGHS and SCIP by part (SCIP where "
+                                      "HiGHS failed), 1.0% gap, time limit")
+
+
+def _visible_text(page: str) -> str:
+    """What a reader sees or hovers: the text of the page without its script and style."""
+    import html as _html
+
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    return _html.unescape(re.sub(r"<[^>]+>", "\n", page))
+
+
+def test_no_english_phrase_in_the_chinese_report(texts):
+    outcome, fig, zh = texts[0], texts[1], texts[2]["zh"]
+    inst = outcome.instance
+    seen = _visible_text(zh)
+    assert not (_english_words(seen) & _solver_english()), sorted(_english_words(seen) & _solver_english())
+    settled = re.search(r'<span id="settled-by">([^<]+)</span>', zh).group(1)
+    assert "缺口：" in settled and "已证明最优" in settled, settled
+    # every other Latin word is data (names and ids), an engine or file name, or a unit
+    data = " ".join([inst.name, inst.settings.standard, outcome.result.backend,
+                     " ".join(inst.communities["name"].astype(str)), " ".join(inst.community_ids),
+                     " ".join(inst.space_ids), " ".join(s["solver"] for s in fig.summary["solver"]["stages"])])
+    allowed = _english_words(data) | {"SCIP", "HiGHS", "MIP", "LP", "SFCA", "CNY", "csv", "accessibility",
+                                      "healthcheck", "CSV", "km"}
+    left = _english_words(seen) - allowed
+    assert not left, sorted(left)
+    assert "solver auto" not in zh and "Independent checker" not in zh
+
+
+def test_phasing_timeline_and_year_table_in_chinese():
+    import pandas as pd
+
+    from siting.report.timeline import timeline_svg
+
+    w = Words(load_catalogue(), "zh")
+    years = pd.DataFrame({"year": [2025, 2026], "budget_cny": [1e8, 2e8], "spending_cny": [0.9e8, 1.5e8],
+                          "cumulative_budget_cny": [1e8, 3e8], "cumulative_spending_cny": [0.9e8, 2.4e8],
+                          "spaces_opened": [3, 4], "spaces_open": [3, 7], "communities_meeting_standards": [2, 5],
+                          "pilots_meeting_standards": [1, 2], "pilots": [2, 2], "communities_due": [2, 6],
+                          "due_not_meeting": [1, 0], "area_short_m2": [10.0, 0.0], "users_served": [100.0, 200.0]})
+    svg = timeline_svg(years, title=w("Phasing timeline"), n_communities=6, t=w)
+    assert not _english_words(_visible_text(svg)), _english_words(_visible_text(svg))
+    assert "1 个到期未达标" in svg and "+3 处空间" in svg
+    assert not [c for c in w.frame(years).columns if _english_words(c)]
+    en = timeline_svg(years, n_communities=6)  # English by default, as before
+    assert "1 due, not met" in en and "+3 spaces" in en

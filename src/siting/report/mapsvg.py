@@ -184,12 +184,13 @@ def _basemap(fr: _Frame, basemap: gpd.GeoDataFrame | None) -> list[str]:
     return out
 
 
-def map_svg(md: MapData, default_key: str, element_id: str = "plan-map") -> str:
-    """The plan map (layers in :data:`MAP_LAYERS` order; see the module docstring)."""
+def map_svg(md: MapData, default_key: str, element_id: str = "plan-map", aria_label: str = "map of the plan") -> str:
+    """The plan map (layers in :data:`MAP_LAYERS` order; see the module docstring); ``aria_label``
+    names it for a screen reader."""
     fr = _Frame(_bounds(md))
     out = [f'<svg id="{a(element_id)}" class="map" role="img" '
            f'viewBox="0 0 {fr.width:.0f} {fr.height:.0f}" width="{fr.width:.0f}" height="{fr.height:.0f}" '
-           f'aria-label="map of the plan">',
+           f'aria-label="{a(aria_label)}">',
            f'<rect class="map-bg" x="0" y="0" width="{fr.width:.0f}" height="{fr.height:.0f}" fill="#f7f7f2"/>']
     out += _basemap(fr, md.basemap)
     # communities first: translucent areas (polygons) or squares (points)

@@ -2,11 +2,14 @@
 
 Service, domain and age-group labels come from the catalogue (``services.yaml``); column
 headers, id-like values (rules, units, space sources) and the report's headings come from
-``siting/data/report_words.yaml``. Anything without a translation stays as it is (English).
+``siting/data/report_words.yaml``, and so do the patterns that put the analysis's English
+sentences (shortfall reasons and fixes, bound sources) into Chinese. Anything without a
+translation stays as it is (English).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -33,6 +36,12 @@ def _raw() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@cache
+def _sentences() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The ``sentences:`` of the word list: (English pattern, Chinese template), in order."""
+    return tuple((re.compile(e["en"]), re.sub(r"\{(\d+)\}", r"\\g<\1>", e["zh"])) for e in _raw()["sentences"])
+
+
 @dataclass(frozen=True)
 class Words:
     """Labels in one language.
@@ -53,6 +62,16 @@ class Words:
     def __call__(self, phrase: str) -> str:
         """A heading or title: the Chinese phrase when ``lang`` is zh and there is one."""
         return _raw()["phrases"].get(phrase, phrase) if self.lang == "zh" else phrase
+
+    def sentence(self, text: Any) -> Any:
+        """A sentence the analysis wrote in English (a shortfall's reason or fix, where a bound came
+        from, the solve's message) in ``lang``: each pattern of the ``sentences:`` word list replaced
+        where it matches; anything else (and any non-text value) unchanged."""
+        if self.lang != "zh" or not isinstance(text, str):
+            return text
+        for pattern, template in _sentences():
+            text = pattern.sub(template, text)
+        return text
 
     def column(self, name: str) -> str:
         """A table column header (``floor_area_m2`` → "floor area (m²)"; ``area_m2_<service>`` →
@@ -102,6 +121,8 @@ class Words:
                 out[col] = out[col].map(self.age)
             elif col == "item":
                 out[col] = out[col].map(lambda v: self.service(v) if v in self.catalogue.services else self.value(v))
-            elif col in ("rule", "unit", "source"):
+            elif col in ("rule", "unit", "source", "district"):
                 out[col] = out[col].map(self.value)
+            elif col in ("reason", "fix"):
+                out[col] = out[col].map(self.sentence)
         return out.rename(columns={c: self.column(c) for c in out.columns})

@@ -1,6 +1,6 @@
 """The comparison page: one self-contained ``compare.html`` with the comparison table (Δ against
 the first scenario, figures in planners' units as the terminal table shows them) and each
-scenario's plan map side by side (the map of the single-plan report, :func:`siting.report.html.plan_map`).
+scenario's plan map side by side (the map of the single-plan report, :func:`siting.report.planmap.plan_map`).
 
 No external resources (no CDN, no tile server, no web font); every name and label is escaped.
 Each map's element ids carry the scenario's position (``v0-plan-map``, ``v1-layer-spaces``, …) so
@@ -17,33 +17,20 @@ from pathlib import Path
 
 import yaml
 
+from siting.analysis.solver_view import status_name
 from siting.io.atomic import atomic_write_text
-from siting.report.html import MAP_KEYS, plan_map
-from siting.report.words import FONT_STACK, Lang, Words
+from siting.report.page import legend_css, page_start
+from siting.report.planmap import map_controls, plan_map
+from siting.report.words import Lang, Words
 from siting.whatif.compare import Comparison, formatted
 from siting.whatif.engine import VariantRun
 
 REPORT_NAME = "compare.html"
 
-_CSS = """
-body{font-family:%FONTS%;margin:0;color:#222;background:#fff;line-height:1.4}
-header{background:#1f3b73;color:#fff;padding:14px 24px}header h1{margin:0;font-size:22px}
-header p{margin:4px 0 0;opacity:.9}main{padding:8px 24px 40px;box-sizing:border-box;width:100%}
-svg text{font-family:%FONTS%}h2{border-bottom:2px solid #1f3b73;padding-bottom:3px;margin-top:28px}
-.scroll{overflow-x:auto;max-width:100%}
-table{border-collapse:collapse;font-size:12px;margin:6px 0}th,td{border:1px solid #ccc;padding:3px 6px}
-th{background:#eef1f6;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
-td.d{color:#555}tr.section td{background:#f6f6f0;font-weight:bold}
+_CSS = legend_css(11, 8) + """td.d{color:#555}tr.section td{background:#f6f6f0;font-weight:bold}
 .maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:14px;align-items:start}
 .plan{border:1px solid #ccd;border-radius:6px;padding:8px}.plan h3{margin:0 0 4px;font-size:16px}
 .plan p{margin:2px 0;font-size:12px;color:#444}.plan svg{max-width:100%;height:auto}
-.controls{margin:6px 0;font-size:13px}.controls label{margin-right:12px}
-.legend{font-size:11px;margin:4px 0}.key{display:inline-block;margin:2px 8px 2px 0}
-.key i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px;border:1px solid #666}
-.key i.dot{border-radius:50%;background:#1f3b73;border-color:#fff}.key i.dot.hub{border:2px solid #f5a300}
-.key i.dot.cand{background:#999;width:6px;height:6px;border:0}.key i.ring{border-radius:50%;border-color:#1f6fb2;
-background:transparent}.key i.line{height:0;border:0;border-top:1px solid #555;width:16px}
-.note{font-size:12px;color:#555;max-width:1000px}.bad{color:#b00020;font-weight:bold}
 """
 
 _JS = """
@@ -71,11 +58,6 @@ _JS = """
   document.body.setAttribute('data-ready', '1');
 })();
 """
-
-_TOGGLES = (("layer-circles", "walking circles", False), ("layer-links", "service links", True),
-            ("layer-candidates", "candidates not taken", True), ("layer-spaces", "spaces taken", True),
-            ("layer-labels", "names of the worst served", True))
-
 
 @cache
 def _phrases() -> dict[str, str]:
@@ -149,7 +131,8 @@ def _plan_card(k: int, run: VariantRun, w: _Words, lang: Lang) -> str:
     s = figures.summary
     r = outcome.result
     gap = "—" if r.gap is None else f"{100 * r.gap:.2f} %"
-    line = f"{w('status')}: {r.status.value}, {w('gap')} {gap}"
+    status = r.status.value if lang == "en" else status_name(r.status.value, lang)
+    line = f"{w('status')}: {status}, {w('gap')} {gap}"
     if s.get("cost_cny") is not None:
         from siting.whatif.units import format_cny
 
@@ -181,22 +164,13 @@ def compare_html(cmp: Comparison, *, lang: Lang = "en", title: str | None = None
     first = cmp.runs[0].prepared
     w = _Words(Words(first.instance.catalogue, lang))
     title = title or f"{w('Scenarios compared')} — {first.scenario.name}"
-    css = _CSS.replace("%FONTS%", FONT_STACK)
     names = " · ".join(cmp.names)
-    options = "".join(f'<option value="{k}"{" selected" if k == "coverage_after" else ""}>{escape(w(v))}</option>'
-                      for k, v in MAP_KEYS.items())
-    layers = "".join(f'<label><input type="checkbox" data-layer="{k}"{" checked" if on else ""}> {escape(w(v))}</label>'
-                     for k, v, on in _TOGGLES)
     cards = "".join(_plan_card(k, run, w, lang) for k, run in enumerate(cmp.runs))
     base_name = cmp.names[0] if cmp.names else ""
-    return (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
-            f"<style>{css}</style></head><body><header><h1>{escape(title)}</h1><p>{escape(names)}</p></header><main>"
-            f"<h2>{escape(w('Figures side by side'))}</h2>"
+    return (page_start(title, lang, _CSS, escape(names))
+            + f"<h2>{escape(w('Figures side by side'))}</h2>"
             f'<p class="note">{escape(w("Δ: difference against"))} {escape(base_name)}</p>{_table(cmp, w)}'
-            f"<h2>{escape(w('Maps of the plans'))}</h2>"
-            f'<div class="controls"><label>{escape(w("Colour communities by"))} <select id="map-colour">{options}'
-            f"</select></label> {layers}</div>"
+            f"<h2>{escape(w('Maps of the plans'))}</h2>{map_controls(w, 'coverage_after')}"
             f'<p class="note">{escape(w(_MAP_NOTE))}</p><div class="maps">{cards}</div>'
             f"</main><script>{_JS}</script></body></html>")
 
