@@ -104,6 +104,36 @@ def test_sigint_before_a_plan_writes_nothing(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+def test_a_ctrl_c_that_a_reader_turns_into_its_own_error_is_still_a_ctrl_c(tiny_scenario, tmp_path, monkeypatch):
+    # pandas' C reader reports "Calling read(nbytes) on source failed" when Ctrl-C lands in its
+    # read (seen: exit 2 and "cannot parse as CSV" instead of 130); the same, made deterministic
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    import siting.io.readers as readers
+    from siting.cli import app
+
+    real = pd.read_csv
+
+    def interrupted_read(*args, **kwargs):
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            raise pd.errors.ParserError("Error tokenizing data. C error: Calling read(nbytes) on source failed.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(readers.pd, "read_csv", interrupted_read)
+    res = CliRunner().invoke(app, ["run", str(tiny_scenario), "--out", str(tmp_path / "plan")])
+    assert res.exit_code == 130, res.output
+    assert "interrupted: nothing was written" in res.output
+    assert "cannot parse" not in res.output
+    assert not (tmp_path / "plan").exists()
+    # without a Ctrl-C the same error is bad input, as before
+    monkeypatch.setattr(readers.pd, "read_csv", lambda *a, **k: (_ for _ in ()).throw(pd.errors.ParserError("bad")))
+    res = CliRunner().invoke(app, ["run", str(tiny_scenario), "--out", str(tmp_path / "plan")])
+    assert res.exit_code == 2 and "cannot parse as CSV" in res.output
+
+
 def _hard_knapsack(n: int = 300, rows: int = 30):
     rng = np.random.default_rng(0)
     b = LinearProgramBuilder("knap")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import signal
 import sys
+import threading
 import typing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -102,22 +104,47 @@ class _Guard:
         self.near = near
 
 
+_SIGINT_SEEN = threading.Event()
+
+
+def _note_sigint(signum: int, frame: object) -> None:
+    """Python's own Ctrl-C behaviour (KeyboardInterrupt), remembered: a library may turn the
+    interrupt into its own error (pandas' CSV reader reports "Calling read(nbytes) on source
+    failed" when Ctrl-C lands in its read, seen in tests/test_interrupt.py), which is then no
+    bad input."""
+    _SIGINT_SEEN.set()
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def _guarded(near: Path | None = None) -> Iterator[_Guard]:
     """A command's body: bad input exits 2 (:func:`_fail`), a Ctrl-C that keeps nothing 130
     (:func:`_interrupted`), any other exception is an internal error (:func:`_crash`: one line,
-    the traceback saved beside ``guard.near``, exit 1)."""
+    the traceback saved beside ``guard.near``, exit 1). An error raised after a Ctrl-C counts as
+    the Ctrl-C."""
     guard = _Guard(near)
+    _SIGINT_SEEN.clear()
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if main and previous is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _note_sigint)
     try:
         yield guard
     except SitingError as exc:
+        if _SIGINT_SEEN.is_set():
+            _interrupted()
         _fail(exc)
     except KeyboardInterrupt:
         _interrupted()
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:  # not the user's fault
+        if _SIGINT_SEEN.is_set():
+            _interrupted()
         _crash(exc, guard.near)
+    finally:
+        if main and previous is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _default_out(prefix: str) -> Path:
