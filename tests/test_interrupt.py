@@ -34,7 +34,13 @@ def _run(tmp_path: Path, *extra: str) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "siting", "run", str(DEMO_SCENARIO), "--out", str(tmp_path / "plan"),
            "--set", "solver.deterministic=false", "--time-limit-s", "600", *extra]
     env = dict(os.environ, PYTHONWARNINGS="default", COLUMNS="200")
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+                            preexec_fn=_terminal_sigint)
+
+
+def _terminal_sigint() -> None:
+    # as from a terminal: a runner started in the background (CI) passes SIGINT on as ignored
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(proc: subprocess.Popen, needle: str, timeout_s: float) -> list[str]:
@@ -123,7 +129,13 @@ def test_a_ctrl_c_that_a_reader_turns_into_its_own_error_is_still_a_ctrl_c(tiny_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(readers.pd, "read_csv", interrupted_read)
-    res = CliRunner().invoke(app, ["run", str(tiny_scenario), "--out", str(tmp_path / "plan")])
+    # Python's own Ctrl-C handling, as from a terminal (a runner started in the background, as CI
+    # may be, inherits SIGINT ignored)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        res = CliRunner().invoke(app, ["run", str(tiny_scenario), "--out", str(tmp_path / "plan")])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert res.exit_code == 130, res.output
     assert "interrupted: nothing was written" in res.output
     assert "cannot parse" not in res.output

@@ -23,7 +23,13 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONWARNINGS="ignore", COLUMNS="200")
     # its own session, so that a signal to the group reaches the workers as a terminal's Ctrl-C would
     return subprocess.Popen([sys.executable, "-m", "siting", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=cwd, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=cwd, start_new_session=True,
+                            preexec_fn=_terminal_sigint)
+
+
+def _terminal_sigint() -> None:
+    # as from a terminal: a runner started in the background (CI) passes SIGINT on as ignored
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _interrupt_after_first_plan(proc: subprocess.Popen, out: Path, *, group: bool) -> tuple[str, str]:

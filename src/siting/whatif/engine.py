@@ -93,6 +93,9 @@ def _worker_init(stop: Any) -> None:
     this process's stop request (a watcher thread, so it reaches a solve inside C++)."""
     global _STOP
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the parent spawned this worker with SIGINT blocked (see _solve_on_pool): a Ctrl-C that
+    # reached it while Python started is now discarded, not a KeyboardInterrupt in its imports
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _STOP = stop
 
     def watch() -> None:
@@ -237,8 +240,19 @@ def _solve_on_pool(jobs: list[tuple[Instance, SolverOptions]], n: int,
 
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(stop,)) as pool, \
             interrupt.stoppable(stop_all):
-        for i, (inst, opts) in enumerate(jobs):
-            pending[pool.submit(_solve_in_worker, inst, opts, listen)] = i
+        # workers are spawned by submit(): with SIGINT blocked here they start with it blocked, so
+        # a terminal's Ctrl-C (sent to the whole group) cannot hit one before its initializer
+        # ignores it (seen in CI: a KeyboardInterrupt traceback from a worker's imports); a
+        # Ctrl-C meanwhile reaches this process once unblocked
+        main = threading.current_thread() is threading.main_thread()
+        if main:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for i, (inst, opts) in enumerate(jobs):
+                pending[pool.submit(_solve_in_worker, inst, opts, listen)] = i
+        finally:
+            if main:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         if interrupt.requested():  # a stop that came while submitting
             stop_all()
         for f in as_completed(pending):
