@@ -15,7 +15,7 @@ from siting.model import build_model
 from siting.model.solution import extract_plan, repaired_values
 from siting.plan import Outcome
 from siting.solve import solve_instance
-from siting.solve.schedule import _closed_empty_spaces
+from siting.model.solution import closed_empty_spaces
 from siting.solvers import solve
 
 
@@ -40,7 +40,7 @@ def test_an_open_space_hosting_nothing_is_closed_and_the_cost_recomputed():
     stale = dataclasses.replace(result, values=padded, stages=result.stages[:-1] + (
         dataclasses.replace(result.stages[-1], objective=float(cost.coefs @ padded + cost.offset)),))
     assert stale.stages[-1].objective == pytest.approx(result.stages[-1].objective + 100_000.0)
-    fixed = _closed_empty_spaces(model, stale)
+    fixed = closed_empty_spaces(model, stale)
     assert np.array_equal(repaired_values(model, padded), fixed.values)
     plan = extract_plan(model, fixed, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
     out = Outcome(inst, fixed, plan, evaluate(inst, plan), 0.0, model.lp.summary(), EXACT)

@@ -128,7 +128,7 @@ def test_report_words_file_has_both_languages():
 # --- every phrase of the zh report in Chinese: the engines' words too, from the word list -------------------
 
 ENGINE_TOKENS = ("scip", "highs", "highs+start", "highs+scip", "scip+highs", "start", "coordinated",
-                 "highs/highs+scip/highs+start/start", "scip/start", "highs/coordinated", "")
+                 "highs/highs+scip/highs+start/start", "scip/start", "highs/coordinated", "regions", "scip/regions", "")
 
 
 def _english_words(text: str) -> set[str]:

@@ -105,6 +105,9 @@ def test_engine_words():
         "HiGHS and SCIP by part (SCIP where HiGHS failed; SCIP's shortfall plan kept where HiGHS found no better; "
         "some parts out of time)")
     assert engine_words("coordinated", 1, STAGES, "coordinated").startswith("coordinated over the parts")
+    assert engine_words("regions", 0, STAGES).startswith("geographic regions solved one by one")
+    assert engine_words("scip/regions", 0, STAGES) == (
+        "SCIP by part (geographic regions solved one by one, the design then re-optimised on the whole part)")
     assert engine_words("", 0, STAGES) == "not solved"
     assert status_words("optimal", 0.0, False) == "proven optimal"
     assert status_words("feasible", 0.003, True) == "0.3% gap, time limit"

@@ -70,7 +70,8 @@ def engine_words(solver: str, stage: int, stage_names: tuple[str, ...], previous
     Tokens: an engine id; ``a+b`` (engine ``b`` after ``a`` failed); ``e+start`` (a start plan
     was better than engine ``e``'s own: at a later stage, the earlier stage's plan or its
     completion); ``start`` (no time left for the stage: the plan so far stands);
-    ``coordinated`` (parts coupled by the budget, settled by prices and a master problem).
+    ``coordinated`` (parts coupled by the budget, settled by prices and a master problem);
+    ``regions`` (a large part solved as geographic regions, its design re-optimised on the part).
     The phrases come from the ``solver:`` section of ``report_words.yaml`` in ``lang`` (en | zh).
     """
     def t(key: str, **fields: Any) -> str:
@@ -92,7 +93,7 @@ def engine_words(solver: str, stage: int, stage_names: tuple[str, ...], previous
     engines: list[str] = []
     notes: list[str] = []
     for token in tokens:
-        if token == "coordinated":
+        if token in ("coordinated", "regions"):
             notes.append(_one_token(token, stage, earlier, lang))
         elif token == "start":
             notes.append(t("some_out_of_time"))
@@ -112,8 +113,8 @@ def engine_words(solver: str, stage: int, stage_names: tuple[str, ...], previous
 
 
 def _one_token(token: str, stage: int, earlier: str, lang: str = "en") -> str:
-    if token == "coordinated":
-        return solver_phrase("coordinated", lang)
+    if token in ("coordinated", "regions"):
+        return solver_phrase(token, lang)
     if token == "start":
         return solver_phrase("no_time_stands", lang, earlier=earlier) if stage > 0 else \
             solver_phrase("no_time_null", lang)

@@ -41,6 +41,11 @@ class SolverOptions(BaseModel):
         "auto", description="budget-coupled parts: prices on the budget row and a master over part plans "
         "(siting.solve.coordinate); auto = when the whole program has at least 1,000 integer variables"
     )
+    regions: Literal["auto", "never"] = Field(
+        "auto", description="a part of at least 60 communities is solved as geographic regions of about 20 "
+        "communities, its design then re-optimised on the whole part, bounded by the part's LP relaxation "
+        "(siting.solve.regions); never = every part whole"
+    )
     deterministic: bool = Field(
         True, description="limit the solve by work (branch-and-bound nodes), not by machine load: the same "
         "inputs give the same plan; time_limit_s is then only a safety net, and a run that hits it says so"

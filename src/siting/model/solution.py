@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from siting.core.results import SolveResult
@@ -51,6 +53,23 @@ def repaired_values(model: SitingModel, x: np.ndarray) -> np.ndarray:
     if "open_y" in v and v["open_y"].size:
         z[v["open_y"][drop]] = 0.0
     return z if drop.any() and lp.satisfies(z) else x
+
+
+def closed_empty_spaces(model: SitingModel, result: SolveResult) -> SolveResult:
+    """``result`` with open spaces that host nothing closed (:func:`repaired_values`) and
+    every stage's objective recomputed from the closed plan, so that it equals the checker's
+    figure. Closing only lowers the cost (the other stage objectives do not involve ``open``),
+    so each stage's bound still bounds it."""
+    if result.values is None:
+        return result
+    x = repaired_values(model, result.values)
+    if x is result.values:
+        return result
+    objs = model.lp.objectives
+    stages = tuple(dataclasses.replace(st, objective=float(objs[k].coefs @ x + objs[k].offset))
+                   if st.objective is not None and k < len(objs) else st for k, st in enumerate(result.stages))
+    last = stages[-1].objective if stages else result.objective
+    return dataclasses.replace(result, values=x, stages=stages, objective=last)
 
 
 def model_min_area(model: SitingModel) -> np.ndarray:

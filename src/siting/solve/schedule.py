@@ -25,11 +25,12 @@ from siting.core.options import SolverOptions
 from siting.core.phasing import budget_rows_rhs_cny, fixed_spaces_cost_cny
 from siting.core.results import SolveResult, SolveStatus, StageResult
 from siting.model import SitingModel, build_model
-from siting.model.solution import extract_plan, repaired_values
+from siting.model.solution import closed_empty_spaces, extract_plan
 from siting.plan import Outcome, Plan
 from siting.solve.coordinate import NO_PLAN_ENFORCED, part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
 from siting.solve.memory import check_memory
+from siting.solve.regions import solve_regions, wants_regions
 from siting.solvers import Progress, ProgressCallback, interrupt, solve
 
 
@@ -58,31 +59,21 @@ class PartSolution:
 
 def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallback | None,
                hint: np.ndarray | None = None, settled: tuple[StageResult, ...] = ()) -> PartSolution:
+    if hint is None and not settled and wants_regions(inst, options):
+        reg = solve_regions(inst, options)
+        if reg.plan is not None:
+            return PartSolution(reg.result, reg.plan, reg.build_s, reg.model_size, reg.stage_names,
+                                tuple(StageTolerance(o.sense, o.abs_tol, o.rel_tol) for o in reg.objectives))
+        # no plan from the regions (one found none, or the merged design breaks a row of the
+        # part): the part is solved whole
     t0 = time.perf_counter()
     model: SitingModel = build_model(inst)
     build_s = time.perf_counter() - t0
     lp = model.lp if hint is None else dataclasses.replace(model.lp, hint=hint)
-    result = _closed_empty_spaces(model, solve(lp, options, progress, settled))
+    result = closed_empty_spaces(model, solve(lp, options, progress, settled))
     plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
     return PartSolution(result, plan, build_s, model.lp.summary(), model.stages,
                         tuple(StageTolerance(o.sense, o.abs_tol, o.rel_tol) for o in lp.objectives))
-
-
-def _closed_empty_spaces(model: SitingModel, result: SolveResult) -> SolveResult:
-    """``result`` with open spaces that host nothing closed (:func:`repaired_values`) and
-    every stage's objective recomputed from the closed plan, so that it equals the checker's
-    figure. Closing only lowers the cost (the other stage objectives do not involve ``open``),
-    so each stage's bound still bounds it."""
-    if result.values is None:
-        return result
-    x = repaired_values(model, result.values)
-    if x is result.values:
-        return result
-    objs = model.lp.objectives
-    stages = tuple(dataclasses.replace(st, objective=float(objs[k].coefs @ x + objs[k].offset))
-                   if st.objective is not None and k < len(objs) else st for k, st in enumerate(result.stages))
-    last = stages[-1].objective if stages else result.objective
-    return dataclasses.replace(result, values=x, stages=stages, objective=last)
 
 
 def solve_instance(
