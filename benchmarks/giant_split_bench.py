@@ -5,31 +5,31 @@ largest (about 400 communities × 1,860 spaces) decides the city's gap: solved w
 shortfall stage leaves the null plan late or never. This script measures, side by side in one
 run and on the same part:
 
-* ``whole``: the part solved as it is (``solve_instance``, wall-clock mode, ``--time-limit-s``);
+* ``whole``: the part solved as it is (``solve_instance`` with ``regions: never``, wall-clock mode);
 * ``split-K``: a heuristic plan. The part's communities are grouped by k-means on their
   centroids (K groups), each space goes to the group of its nearest reaching community, and
   only reach pairs inside a group are kept. The groups are then independent sub-instances
   (``siting.solve.decompose.split``), solved one after the other with an equal share of the
   limit, and their plans merged (``merge_plans``). A plan of the restricted instance is a plan
   of the part (it only drops reach pairs), so the checker (``evaluate``) judges it on the part;
+* ``regions``: the product's own way (``solver.regions: auto``, :mod:`siting.solve.regions`): the
+  regions of about 20 communities, their design re-optimised on the whole part, with the part's LP
+  bounds;
 * ``lp``: the LP relaxation of the part's shortfall stage (GLOP): the bound both are judged by.
 
 Prints a table and writes JSON lines to ``benchmarks/results/giant_split_bench-<time>.jsonl``.
 
-    python benchmarks/giant_split_bench.py                       # whole and K = 20, 150 s each
+    python benchmarks/giant_split_bench.py                       # lp, whole and regions, 150 s each
     python benchmarks/giant_split_bench.py --groups 10,20,30 --time-limit-s 120 --methods split
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import time
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,24 +45,11 @@ def giant_part():
 
 
 def grouped(inst, k: int, seed: int = 0):
-    """``inst`` with only the reach pairs inside one of ``k`` geographic groups."""
-    from scipy.cluster.vq import kmeans2
+    """``inst`` with only the reach pairs inside one of ``k`` geographic groups (the product's
+    regions, :mod:`siting.solve.regions`)."""
+    from siting.solve.regions import region_labels, restricted
 
-    from siting.travel.reach import ReachTable
-
-    geom = inst.communities.geometry.centroid
-    xy = np.column_stack([geom.x.to_numpy(), geom.y.to_numpy()])
-    _, com_group = kmeans2(xy, k, seed=seed, minit="++")
-    r = inst.reach
-    order = np.lexsort((r.walk_min, r.space))  # each space's pairs, nearest community first
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = r.space[order][1:] != r.space[order][:-1]
-    space_group = np.full(inst.n_spaces, -1, dtype=np.int64)
-    space_group[r.space[order][first]] = com_group[r.community[order][first]]
-    keep = com_group[r.community] == space_group[r.space]
-    reach = ReachTable(r.n_communities, r.n_spaces, r.community[keep], r.space[keep], r.walk_min[keep],
-                       r.max_walk_min, r.source)
-    return dataclasses.replace(inst, reach=reach)
+    return restricted(inst, *region_labels(inst, k, seed))
 
 
 def run_split(inst, k: int, time_limit_s: float, threads: int) -> dict:
@@ -84,15 +71,16 @@ def run_split(inst, k: int, time_limit_s: float, threads: int) -> dict:
             "shortfall": ev.shortfall, "cost_cny": ev.cost_cny}
 
 
-def run_whole(inst, time_limit_s: float, threads: int) -> dict:
+def run_whole(inst, time_limit_s: float, threads: int, regions: str = "never") -> dict:
     from siting.core.options import SolverOptions
     from siting.solve import solve_instance
 
     t0 = time.perf_counter()
-    out = solve_instance(inst, SolverOptions(time_limit_s=time_limit_s, threads=threads, deterministic=False))
+    out = solve_instance(inst, SolverOptions(time_limit_s=time_limit_s, threads=threads, deterministic=False,
+                                             regions=regions))
     seconds = time.perf_counter() - t0
     ev = out.evaluation
-    return {"method": "whole", "seconds": round(seconds, 1),
+    return {"method": "whole" if regions == "never" else "regions", "seconds": round(seconds, 1),
             "checker_feasible": None if ev is None else ev.feasible,
             "shortfall": None if ev is None else ev.shortfall, "cost_cny": None if ev is None else ev.cost_cny,
             "stages": [{"name": s.name, "objective": s.objective, "bound": s.bound, "bound_source": s.bound_source}
@@ -115,7 +103,7 @@ def run_lp(inst, time_limit_s: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--groups", default="20", help="comma-separated K for the split")
-    ap.add_argument("--methods", default="lp,whole,split")
+    ap.add_argument("--methods", default="lp,whole,regions")
     ap.add_argument("--time-limit-s", type=float, default=150.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
@@ -130,6 +118,8 @@ def main() -> None:
         rows.append(run_lp(inst, 600.0))
     if "whole" in methods:
         rows.append(run_whole(inst, args.time_limit_s, args.threads))
+    if "regions" in methods:
+        rows.append(run_whole(inst, args.time_limit_s, args.threads, "auto"))
     if "split" in methods:
         rows += [run_split(inst, int(k), args.time_limit_s, args.threads) for k in args.groups.split(",")]
     common = {"communities": inst.n_communities, "spaces": inst.n_spaces, "time_limit_s": args.time_limit_s,

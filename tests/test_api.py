@@ -92,8 +92,8 @@ def test_unproven_parts_are_solved_again_from_their_plan_with_the_time_left(monk
     real = schedule._solve_one
     hints, kept, first_plan = [], [], {}
 
-    def first_pass_unproven(inst, options, progress, hint=None, settled=()):
-        out = real(inst, options, progress, hint, settled)
+    def first_pass_unproven(inst, options, progress, hint=None, settled=(), first_only=False):
+        out = real(inst, options, progress, hint, settled, first_only)
         hints.append((inst.name, hint))
         kept.append((settled, options.backend))
         if hint is None:
@@ -130,8 +130,8 @@ def test_no_resume_once_the_merged_result_is_proven_within_the_gap(monkeypatch, 
     real = schedule._solve_one
     calls = []
 
-    def one_part_unproven(inst, options, progress, hint=None, settled=()):
-        out = real(inst, options, progress, hint, settled)
+    def one_part_unproven(inst, options, progress, hint=None, settled=(), first_only=False):
+        out = real(inst, options, progress, hint, settled, first_only)
         calls.append(inst.name)
         if len(calls) == 1:  # the first part solved (the largest)
             r = out.result
@@ -202,7 +202,7 @@ def test_better_attempt_on_maximised_stages():
 
 def test_a_resolve_keeps_proven_stages_and_switches_engine_under_auto():
     from siting.core.results import SolveResult, StageResult
-    from siting.solve.schedule import _resume_from
+    from siting.solve.attempts import resume_from as _resume_from
 
     def result(stages):
         return SolveResult(SolveStatus.FEASIBLE, "auto", None, None, 1.0, None, tuple(stages))

@@ -182,7 +182,9 @@ def phased_instances(draw) -> Instance:
 @hyp_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(phased_instances())
 def test_checker_accepts_every_phased_plan_and_agrees_with_the_solver(inst):
-    out = solve_instance(inst, EXACT)
+    # proven optimal needs a node budget that does not bind: EXACT's default (deterministic mode,
+    # 20 nodes a stage) left a random 3 × 4 instance at 11.132 against 11.081 after 20 nodes
+    out = solve_instance(inst, EXACT.model_copy(update={"work_limit": 1_000_000}))
     assert out.result.status is SolveStatus.OPTIMAL, (out.result.status, out.result.message)
     ev = out.evaluation
     assert ev is not None and ev.violations == (), [str(v) for v in ev.violations]

@@ -15,7 +15,6 @@ import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,8 +24,19 @@ from siting.core.options import SolverOptions
 from siting.core.phasing import budget_rows_rhs_cny, fixed_spaces_cost_cny
 from siting.core.results import SolveResult, SolveStatus, StageResult
 from siting.model import SitingModel, build_model
+from siting.model.build import stage_names as mode_stages
 from siting.model.solution import closed_empty_spaces, extract_plan
-from siting.plan import Outcome, Plan
+from siting.plan import Outcome
+from siting.solve.attempts import (
+    BOX_BOUND,
+    PartSolution,
+    Resume,
+    StageTolerance,
+    best_of,
+    filled,
+    open_gap,
+    resume_from,
+)
 from siting.solve.coordinate import NO_PLAN_ENFORCED, part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
 from siting.solve.memory import check_memory
@@ -34,31 +44,12 @@ from siting.solve.regions import solve_regions, wants_regions
 from siting.solvers import Progress, ProgressCallback, interrupt, solve
 
 
-@dataclass(frozen=True)
-class StageTolerance:
-    """How a stage's optimum holds the later stages: ``sense`` ("min"/"max") and the absolute and
-    relative tolerances of its row "objective ≤ optimum + tolerance"."""
-
-    sense: str
-    abs_tol: float
-    rel_tol: float
-
-
-@dataclass(frozen=True, eq=False)
-class PartSolution:
-    """One attempt at one (part of an) instance: the solver result, the plan read from it, the
-    model build seconds and size, and the stages with their tolerances."""
-
-    result: SolveResult
-    plan: Plan | None
-    build_s: float
-    model_size: dict[str, int]
-    stage_names: tuple[str, ...]
-    tolerances: tuple[StageTolerance, ...]
-
-
 def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallback | None,
-               hint: np.ndarray | None = None, settled: tuple[StageResult, ...] = ()) -> PartSolution:
+               hint: np.ndarray | None = None, settled: tuple[StageResult, ...] = (),
+               first_only: bool = False) -> PartSolution:
+    """One attempt at a part: as regions when it is large (:mod:`siting.solve.regions`), else its
+    program lexicographically, from ``hint`` with the ``settled`` leading stages kept;
+    ``first_only``: its first stage only (the later ones are solved by a later pass)."""
     if hint is None and not settled and wants_regions(inst, options):
         reg = solve_regions(inst, options)
         if reg.plan is not None:
@@ -70,10 +61,12 @@ def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallbac
     model: SitingModel = build_model(inst)
     build_s = time.perf_counter() - t0
     lp = model.lp if hint is None else dataclasses.replace(model.lp, hint=hint)
+    tolerances = tuple(StageTolerance(o.sense, o.abs_tol, o.rel_tol) for o in lp.objectives)
+    if first_only and len(lp.objectives) > 1:
+        lp = dataclasses.replace(lp, objectives=lp.objectives[:1])
     result = closed_empty_spaces(model, solve(lp, options, progress, settled))
     plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
-    return PartSolution(result, plan, build_s, model.lp.summary(), model.stages,
-                        tuple(StageTolerance(o.sense, o.abs_tol, o.rel_tol) for o in lp.objectives))
+    return PartSolution(result, plan, build_s, model.lp.summary(), model.stages, tolerances)
 
 
 def solve_instance(
@@ -212,13 +205,16 @@ def _solve_coupled(inst: Instance, parts: list[Part], whole: SitingModel, option
 # lexicographically better plan (benchmarks/budget_bench.py)
 COORDINATE_MIN_INTEGERS = 1_000
 
+# with at least this many parts the first pass goes stage first: every part's first stage, then
+# every part's later stages (:func:`_solve_parts`)
+STAGE_FIRST_MIN_PARTS = 40
+
 # a re-solve is worth starting only with at least this much time for it (it repeats the
 # model build and the completion step); at most this many passes after the first
 RESUME_MIN_S = 2.0
 MAX_RESUMES = 4
 # a part is not started with less than this left of the overall limit (wall-clock mode)
 NO_TIME_S = 0.5
-BOX_BOUND = "bounds of the variables (no time left to solve this part)"
 
 
 def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCallback | None,
@@ -232,6 +228,16 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     (size predicts difficulty badly: a 7-community demo part needs ~15 s). Measured on the
     demo district at 60 s with SCIP only: cost-stage gap 3.9 % (floor 2 s), 0.73 % (T/5),
     1.3 % (T/4); 0.646 % with the largest part first.
+
+    With at least STAGE_FIRST_MIN_PARTS parts (a city's 74) pass 1 goes stage first: every
+    part's first stage within the first 1/n of the limit (n stages), then every part's later
+    stages from that plan with the time left; a stage a part had no time for is read from its
+    plan with the box bound (:func:`~siting.solve.attempts.filled`). Parts solved as regions
+    (:mod:`siting.solve.regions`) run on a lane of their own when there are threads to spare,
+    one after the other, each with its share of the whole limit. Measured on the synthetic city
+    (1,258 communities, 300 s, 2 threads, ``benchmarks/siting_bench.py --city-only``): shortfall
+    110.4 against a bound of 98.5, where parts solved whole and one by one ended at 7,996 against
+    72.8 (14 parts at their null plans; the giant one at 5,214.8).
 
     Later passes (at most MAX_RESUMES): while time is left, some parts are not proven and the
     merged result is not proven within the gap either (:func:`_merged_proven`), those parts are
@@ -254,14 +260,19 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     lock = threading.Lock()
     deterministic = options.deterministic
 
-    def run_pass(order: list[int], weights: dict[int, float], floor_s: float,
-                 resume: dict[int, Resume]) -> dict[int, PartSolution]:
+    def run_pass(order: list[int], weights: dict[int, float], floor_s: float, resume: dict[int, Resume],
+                 until: float | None = None, first_only: bool = False,
+                 n_workers: int = workers) -> dict[int, PartSolution]:
+        """One pass over ``order`` on ``n_workers`` threads: each part's share of the time left
+        before ``until`` (the overall deadline by default; a part solved as regions always shares
+        up to the overall deadline)."""
         unfinished = dict(weights)
 
         def run(k: int) -> PartSolution:
+            end = deadline if until is None or k in regional else until
             with lock:
-                left = deadline - time.perf_counter()
-                fair = left * min(1.0, workers * unfinished[k] / sum(unfinished.values()))
+                left = end - time.perf_counter()
+                fair = left * min(1.0, n_workers * unfinished[k] / sum(unfinished.values()))
                 # never beyond the overall limit (0.5 s minimum: a part still reports its null plan);
                 # deterministic mode: the part's node budget is its limit, the time left the safety net
                 share = max(left if deterministic else min(max(fair, floor_s), left), 0.5)
@@ -280,11 +291,11 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
                 return None if k in resume else _unsolved(parts[k].instance, options)
             try:
                 sol = _solve_one(parts[k].instance, opts.model_copy(update={"time_limit_s": share}),
-                                 wrapped if progress is not None else None, hint, settled)
+                                 wrapped if progress is not None else None, hint, settled, first_only)
             finally:
                 with lock:
                     unfinished.pop(k)
-            if progress is not None and sol.result.stages:
+            if progress is not None and sol.result.stages and len(sol.result.stages) == len(sol.stage_names):
                 # the part is done with this pass: its last stage's final figures (the live ones
                 # were the solver's, before the lexicographic layer settled the stage)
                 last = sol.result.stages[-1]
@@ -292,18 +303,58 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
                                   last.objective, last.bound, k, len(parts), done=True))
             return sol
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
             return dict(zip(order, pool.map(run, order)))
 
     weight = {k: float(p.instance.reach.n_pairs + p.instance.n_spaces + 1) for k, p in enumerate(parts)}
     largest = max(weight, key=lambda k: weight[k])
-    order = [largest] + sorted((k for k in weight if k != largest), key=lambda k: weight[k])
-    done = run_pass(order, weight, options.time_limit_s / 5, {})
+    regional = {k for k, p in enumerate(parts) if wants_regions(p.instance, solo)}
+    first = sorted(regional | {largest}, key=lambda k: (-weight[k], k))
+    order = first + sorted((k for k in weight if k not in first), key=lambda k: (weight[k], k))
+    # the regions lane: with threads to spare, the parts solved as regions go one after the other
+    # (smallest first, each its share of the whole limit) on a thread of their own, so that the
+    # other parts' passes never wait for them (measured on the city: the stage-first pass waited
+    # 100 s for the giant part with its second thread idle)
+    lane = sorted(regional, key=lambda k: (weight[k], k)) if workers > 1 and len(regional) < len(parts) else []
+    lane_exec = ThreadPoolExecutor(max_workers=1) if lane else None
+    lane_done = None if lane_exec is None else lane_exec.submit(
+        run_pass, lane, {k: weight[k] for k in lane}, 0.0, {}, None, False, 1)
+    n_free = workers - bool(lane)
+    others = [k for k in order if k not in lane]
+    n_stages = len(mode_stages(parts[0].instance.settings.objective.mode))
+    try:
+        if len(parts) >= STAGE_FIRST_MIN_PARTS and n_stages > 1:
+            # stage first: every part's first stage, then every part's later stages (a city's 74
+            # parts, solved whole one by one, left 14 of them at their null plans after parts of
+            # 11–14 communities spent up to 48 s each on their cost stages)
+            limit = options.time_limit_s
+            done = run_pass(others, {k: weight[k] for k in others}, limit / 5 / n_stages, {},
+                            t0 + limit / n_stages, True, n_free)
+            later = {k: Resume(s.result.values, s.result.stages[:1], solo) for k, s in done.items()
+                     if len(s.result.stages) == 1 and s.result.values is not None
+                     and s.result.stages[0].held_at is not None}
+            rest = [k for k in others if k in later]
+            again = run_pass(rest, {k: weight[k] for k in rest}, limit / 5 / n_stages, later, None, False, n_free)
+            for k, s in again.items():
+                if s is not None:
+                    done[k] = s
+            done = {k: filled(parts[k].instance, s) for k, s in done.items()}
+        else:
+            done = run_pass(others, {k: weight[k] for k in others}, options.time_limit_s / 5, {}, None, False,
+                            n_free)
+    finally:
+        if lane_exec is not None:
+            lane_exec.shutdown(wait=True)
+    if lane_done is not None:
+        done.update(lane_done.result())
     timed_out = False
 
     for n_pass in range(1, MAX_RESUMES + 1):
-        redo = {k: _open_gap(s) for k, s in done.items()
-                if s.result.status is not SolveStatus.OPTIMAL and s.result.values is not None}
+        # a part solved as regions is not resumed: a resume is its whole program from the plan,
+        # which on the city's giant part did not leave SCIP's root LP in 200 s
+        redo = {k: open_gap(s) for k, s in done.items()
+                if s.result.status is not SolveStatus.OPTIMAL and s.result.values is not None
+                and not (s.result.stages and s.result.stages[0].solver == "regions")}
         # deterministic mode: every unproven part, with the same node limit per stage; else only
         # as many parts as can get RESUME_MIN_S each, largest gap first
         fit = len(redo) if deterministic else workers * int((deadline - time.perf_counter()) // RESUME_MIN_S)
@@ -322,7 +373,7 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
         # deterministic mode: each resume pass doubles the node limit (a part still unproven after
         # its root and a few nodes needs branching, not another root)
         opts = solo.model_copy(update={"work_limit": solo.node_limit() * 2 ** n_pass}) if deterministic else solo
-        again = run_pass(order, need, 0.0, {k: _resume_from(done[k].result, opts) for k in order})
+        again = run_pass(order, need, 0.0, {k: resume_from(done[k].result, opts) for k in order})
         for k, s in again.items():
             if s is not None:
                 done[k] = best_of(done[k], s, options.relative_gap)
@@ -375,92 +426,3 @@ def _unsolved(inst: Instance, options: SolverOptions) -> PartSolution:
     plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
     return PartSolution(result, plan, build_s, model.lp.summary(), model.stages,
                         tuple(StageTolerance(o.sense, o.abs_tol, o.rel_tol) for o in model.lp.objectives))
-
-
-@dataclass(frozen=True, eq=False)
-class Resume:
-    """How a part is solved again: from ``hint`` (its best plan), keeping the ``settled`` leading
-    stages, with ``options`` (under ``auto``, the other engine for the open stage)."""
-
-    hint: np.ndarray | None
-    settled: tuple[StageResult, ...]
-    options: SolverOptions
-
-
-def _resume_from(result: SolveResult, options: SolverOptions) -> Resume:
-    """What a re-solve keeps and how it runs: the leading proven stages are not solved again
-    (their rows are rebuilt at the same values, so both attempts bound the same program);
-    with ``auto`` the first unproven stage is retried with the other engine — HiGHS and SCIP
-    fail on different parts (measured on the demo district: a 7-community part whose cost
-    stage HiGHS leaves at 148 M against a 62 M bound, SCIP proves at 64.3 M in 8 s)."""
-    settled: list[StageResult] = []
-    for st in result.stages[:-1]:
-        if st.status is not SolveStatus.OPTIMAL or st.held_at is None:
-            break
-        settled.append(st)
-    if options.backend == "auto" and len(settled) < len(result.stages):
-        engine = result.stages[len(settled)].solver.removesuffix("+start")
-        other = {"highs": "scip", "scip": "highs"}.get(engine)  # "highs+scip" failed once: keep auto
-        if other is not None:
-            options = options.model_copy(update={"backend": other})
-    return Resume(result.values, tuple(settled), options)
-
-
-def _open_gap(solved: PartSolution) -> float:
-    """How far a part is from proven: its last stage's absolute gap (inf when a stage is
-    missing or has no bound)."""
-    stages = solved.result.stages
-    if len(stages) < len(solved.tolerances) or stages[-1].objective is None or stages[-1].bound is None:
-        return math.inf
-    return abs(stages[-1].objective - stages[-1].bound)
-
-
-def best_of(old: PartSolution, new: PartSolution, relative_gap: float) -> PartSolution:
-    """The lexicographically better of two attempts on one part (ties: the newer one). When
-    both reached the same earlier-stage values exactly, the last stage keeps the better of
-    the two bounds (both bound the same program)."""
-    a, b = old.result, new.result
-    tols = new.tolerances
-    n = len(tols)
-    # an attempt that reached fewer stages loses: its plan is not better on the stages it
-    # skipped, and the figures of the stages it lacks would be lost (a re-solve given too
-    # little time can adopt the old plan in an early stage and stop there)
-    reached = [sum(s.objective is not None for s in r.stages) for r in (a, b)]
-    if reached[1] < reached[0]:
-        return old
-    same_rows = True
-    for k, tol_k in enumerate(tols):
-        sense, abs_tol, rel_tol = tol_k.sense, tol_k.abs_tol, tol_k.rel_tol
-        va = a.stages[k].objective if k < len(a.stages) else None
-        vb = b.stages[k].objective if k < len(b.stages) else None
-        if vb is None or va is None:
-            if va is None and vb is None:
-                return new
-            return new if va is None else old
-        # both plans satisfy the earlier stages' rows "≤ optimum + tolerance", so values
-        # within twice that tolerance are a tie
-        tol = 2.0 * max(abs_tol, rel_tol * abs(va)) + 1e-12 * max(1.0, abs(va))
-        better_b = vb < va if sense == "min" else vb > va
-        if k == n - 1:
-            winner = new if (better_b or abs(va - vb) <= tol) else old
-            break
-        if abs(va - vb) > tol:
-            return new if better_b else old
-        same_rows = same_rows and va == vb
-    else:  # no stages at all
-        return new
-    other = old if winner is new else new
-    sw, so = winner.result.stages[-1], other.result.stages[-1]
-    if not same_rows or sw.bound is None or so.bound is None:
-        return winner
-    best = max(sw.bound, so.bound) if tols[-1].sense == "min" else min(sw.bound, so.bound)
-    if best == sw.bound:
-        return winner
-    stage = dataclasses.replace(sw, bound=best, bound_source=so.bound_source)
-    gap = stage.gap
-    if stage.status is SolveStatus.FEASIBLE and gap is not None and gap <= relative_gap:
-        stage = dataclasses.replace(stage, status=SolveStatus.OPTIMAL)
-    r = winner.result
-    stages = r.stages[:-1] + (stage,)
-    status = SolveStatus.OPTIMAL if all(x.status is SolveStatus.OPTIMAL for x in stages) else r.status
-    return dataclasses.replace(winner, result=dataclasses.replace(r, stages=stages, bound=best, status=status))
