@@ -76,7 +76,8 @@ def test_an_area_just_under_its_minimum_with_a_fractional_host_is_repaired():
 
 @pytest.mark.parametrize("mode", ["standards", "demand"])
 def test_a_part_with_no_time_left_keeps_its_null_plan_with_valid_box_bounds(mode):
-    from siting.solve.schedule import BOX_BOUND, _unsolved
+    from siting.solve.attempts import BOX_BOUND
+    from siting.solve.schedule import _unsolved
 
     inst = tiny(communities=[[0, 0], [400, 0]], spaces=[[100, 0], [300, 0]], res=residents(2, r18_59=[2000, 900]),
                 st=tiny_settings("reading_room", mode=mode), space_area_m2=300.0, acquisition_cny=100_000.0)

@@ -12,19 +12,9 @@ from siting.core.options import SolverOptions
 from siting.core.results import SolveStatus
 from siting.solve import attempts, regions, schedule, solve_instance
 from siting.solve.decompose import split
+from test_api import _far_apart
 
 OPTS = SolverOptions(backend="auto", relative_gap=0.0, time_limit_s=60, threads=2, deterministic=True)
-
-
-def _far_apart(n: int = 4) -> Instance:
-    """``n`` communities 10 km apart, each with two spaces of its own: ``n`` parts."""
-    xy = [[i * 10_000.0, 0.0] for i in range(n)]
-    return Instance.from_arrays(
-        community_xy=xy, households=[800 + 150 * i for i in range(n)], residents=np.full((n, 7), 300.0),
-        space_xy=[[x + 100, y] for x, y in xy] + [[x - 150, y] for x, y in xy],
-        space_area_m2=[900.0] * n + [400.0] * n, retrofit_cny_per_m2=[1000] * n + [700] * n,
-        operating_cny_per_m2_year=100,
-    )
 
 
 def _cluster_and_loners() -> Instance:

@@ -19,6 +19,7 @@ from siting.core.options import SolverOptions
 from siting.core.results import SolveResult, SolveStatus, StageResult
 from siting.model import build_model
 from siting.plan import Plan
+from siting.solvers.program import LinearProgram
 
 BOX_BOUND = "bounds of the variables (no time left to solve this part)"
 
@@ -46,6 +47,22 @@ class PartSolution:
     tolerances: tuple[StageTolerance, ...]
 
 
+def plan_stages(lp: LinearProgram, x: np.ndarray, first: int = 0) -> list[StageResult]:
+    """Stages ``first``… of ``lp`` read from the plan ``x`` with no solver: each stage's value at
+    ``x`` and the box relaxation (each variable at whichever of its bounds is best for the stage)
+    as its bound, never past the value (``None`` when that bound is infinite); marked as stopped
+    by the limit, solved by nothing ("start")."""
+    stages = []
+    for o in lp.objectives[first:]:
+        v = float(o.coefs @ x + o.offset)
+        b = lp.box_bound(o)
+        if b is not None:
+            b = min(b, v) if o.sense == "min" else max(b, v)
+        stages.append(StageResult(o.name, SolveStatus.FEASIBLE, v, b, 0.0, "start", v, time_limit_hit=True,
+                                  bound_source="" if b is None else BOX_BOUND))
+    return stages
+
+
 def filled(inst: Instance, sol: PartSolution) -> PartSolution:
     """``sol`` with the stages it did not reach (no time was left for them) taken from its plan:
     each stage's value at the plan, the box relaxation as its bound, solved by nothing ("start")."""
@@ -53,15 +70,7 @@ def filled(inst: Instance, sol: PartSolution) -> PartSolution:
     if r.values is None or len(r.stages) >= len(sol.tolerances):
         return sol
     lp = build_model(inst).lp
-    x = r.values
-    stages = list(r.stages)
-    for o in lp.objectives[len(stages):]:
-        v = float(o.coefs @ x + o.offset)
-        b = lp.box_bound(o)
-        if b is not None:
-            b = min(b, v) if o.sense == "min" else max(b, v)
-        stages.append(StageResult(o.name, SolveStatus.FEASIBLE, v, b, 0.0, "start", v, time_limit_hit=True,
-                                  bound_source="" if b is None else BOX_BOUND))
+    stages = list(r.stages) + plan_stages(lp, r.values, len(r.stages))
     last = stages[-1]
     result = dataclasses.replace(r, status=SolveStatus.FEASIBLE, objective=last.objective, bound=last.bound,
                                  stages=tuple(stages))

@@ -28,13 +28,13 @@ from siting.model.build import stage_names as mode_stages
 from siting.model.solution import closed_empty_spaces, extract_plan
 from siting.plan import Outcome
 from siting.solve.attempts import (
-    BOX_BOUND,
     PartSolution,
     Resume,
     StageTolerance,
     best_of,
     filled,
     open_gap,
+    plan_stages,
     resume_from,
 )
 from siting.solve.coordinate import NO_PLAN_ENFORCED, part_program, solve_coupled
@@ -410,17 +410,7 @@ def _unsolved(inst: Instance, options: SolverOptions) -> PartSolution:
     x = model.lp.hint
     if x is None or not model.lp.satisfies(x):
         return _solve_one(inst, options.model_copy(update={"time_limit_s": 0.5, "threads": 1}), None)
-    stages = []
-    lp = model.lp
-    for o in lp.objectives:
-        v = float(o.coefs @ x + o.offset)
-        # the box relaxation (each variable at whichever of its bounds is best for this stage) is
-        # a valid bound that needs no solver; None when that bound is infinite
-        b = lp.box_bound(o)
-        if b is not None:
-            b = min(b, v) if o.sense == "min" else max(b, v)
-        stages.append(StageResult(o.name, SolveStatus.FEASIBLE, v, b, 0.0, "start", v, time_limit_hit=True,
-                                  bound_source="" if b is None else BOX_BOUND))
+    stages = plan_stages(model.lp, x)
     result = SolveResult(SolveStatus.FEASIBLE, options.backend, stages[-1].objective, None, 0.0, x, tuple(stages),
                          "no time left for this part: its null plan")
     plan = extract_plan(model, result, inst.n_communities, inst.n_spaces, inst.n_services, inst.share_group)
