@@ -113,3 +113,15 @@ def test_regions_that_find_no_plan_leave_the_part_to_the_whole_solve(demo_part, 
 def test_regions_never_and_small_parts_are_solved_whole(demo_part):
     assert not regions.wants_regions(demo_part, OPTS)  # 14 communities: below the default threshold
     assert not regions.wants_regions(demo_part, OPTS.model_copy(update={"regions": "never"}))
+
+
+def test_a_budget_or_the_equity_mode_keeps_a_large_program_whole(demo_part, small_regions):
+    """Regions are independent only without a budget and in a mode whose stages are sums: the
+    demo district with a budget, or in equity mode, is never split into regions."""
+    import dataclasses
+
+    assert regions.wants_regions(demo_part, OPTS)
+    for update in ({"budget_cny": 1e8}, {"objective": demo_part.settings.objective.model_copy(
+            update={"mode": "equity"})}):
+        other = dataclasses.replace(demo_part, settings=demo_part.settings.model_copy(update=update))
+        assert not regions.wants_regions(other, OPTS), update

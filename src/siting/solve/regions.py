@@ -50,7 +50,7 @@ from siting.core.results import SolveResult, SolveStatus, StageResult, relative_
 from siting.model import SitingModel, build_model
 from siting.model.solution import closed_empty_spaces, extract_plan
 from siting.plan import Plan
-from siting.solve.decompose import Part, merge_plans, split
+from siting.solve.decompose import Part, decomposable, merge_plans, split
 from siting.solvers import interrupt, solve
 from siting.solvers.program import Objective
 from siting.solvers.relaxation import lp_relaxation
@@ -85,9 +85,12 @@ class RegionalSolve:
 
 def wants_regions(inst: Instance, options: SolverOptions) -> bool:
     """Whether a part is solved as regions: ``regions: auto``, at least
-    :data:`REGION_MIN_COMMUNITIES` communities, and no years (phasing keeps the whole part)."""
+    :data:`REGION_MIN_COMMUNITIES` communities, a program whose stages are sums with no budget
+    (:func:`~siting.solve.decompose.decomposable`: the regions are then independent but for
+    their seams; a budget or the equity mode's worst community would couple them), and no years
+    (phasing keeps the whole part)."""
     return (options.regions == "auto" and inst.n_communities >= REGION_MIN_COMMUNITIES
-            and phasing_of(inst) is None)
+            and decomposable(inst) and phasing_of(inst) is None)
 
 
 def region_labels(inst: Instance, n_regions: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

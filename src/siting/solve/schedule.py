@@ -345,8 +345,8 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     finally:
         if lane_exec is not None:
             lane_exec.shutdown(wait=True)
-    if lane_done is not None:
-        done.update(lane_done.result())
+    if lane_done is not None:  # a stage the re-optimisation did not reach: read from the plan
+        done.update({k: filled(parts[k].instance, s) for k, s in lane_done.result().items()})
     timed_out = False
 
     for n_pass in range(1, MAX_RESUMES + 1):
