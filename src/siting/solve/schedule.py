@@ -269,7 +269,8 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
         unfinished = dict(weights)
 
         def run(k: int) -> PartSolution:
-            end = deadline if until is None or k in regional else until
+            # deterministic mode: the node limits decide, and the whole limit is every pass's net
+            end = deadline if until is None or k in regional or deterministic else until
             with lock:
                 left = end - time.perf_counter()
                 fair = left * min(1.0, n_workers * unfinished[k] / sum(unfinished.values()))
