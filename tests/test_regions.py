@@ -125,3 +125,28 @@ def test_a_budget_or_the_equity_mode_keeps_a_large_program_whole(demo_part, smal
             update={"mode": "equity"})}):
         other = dataclasses.replace(demo_part, settings=demo_part.settings.model_copy(update=update))
         assert not regions.wants_regions(other, OPTS), update
+
+
+def test_the_whole_solve_after_failed_regions_gets_only_the_time_they_left(demo_part, small_regions, monkeypatch):
+    """Regions that spend 2 s and find no plan leave the whole-part solve the share minus those
+    2 s, not the share again (the part would overrun its time)."""
+    from siting.solve import schedule
+
+    def slow_nothing(parts, options, until):
+        time.sleep(2.0)
+        return [None] * len(parts), 0.0
+
+    limits: list[float] = []
+    real_solve = schedule.solve
+
+    def spy(lp, options, *args, **kwargs):
+        limits.append(options.time_limit_s)
+        return real_solve(lp, options, *args, **kwargs)
+
+    monkeypatch.setattr(regions, "_solve_each", slow_nothing)
+    monkeypatch.setattr(schedule, "solve", spy)
+    share = 30.0
+    out = schedule._solve_one(demo_part, OPTS.model_copy(update={"time_limit_s": share}), None)
+    assert out.plan is not None
+    assert limits and limits[0] <= share - 2.0 + 1e-9, limits
+    assert limits[0] >= share - 10.0, limits  # the regions' own time only, nothing more taken off

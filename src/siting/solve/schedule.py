@@ -56,7 +56,8 @@ def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallbac
             return PartSolution(reg.result, reg.plan, reg.build_s, reg.model_size, reg.stage_names,
                                 tuple(StageTolerance(o.sense, o.abs_tol, o.rel_tol) for o in reg.objectives))
         # no plan from the regions (one found none, or the merged design breaks a row of the
-        # part): the part is solved whole
+        # part): the part is solved whole, in the share's time the regions left
+        options = options.model_copy(update={"time_limit_s": max(0.5, options.time_limit_s - reg.result.seconds)})
     t0 = time.perf_counter()
     model: SitingModel = build_model(inst)
     build_s = time.perf_counter() - t0
