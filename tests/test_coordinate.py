@@ -163,12 +163,12 @@ def enforced(budget: float) -> Instance:
 def test_each_parts_first_column_meets_its_rows_when_a_standard_is_enforced():
     import time
 
-    from siting.solve.coordinate import _first_columns, part_program
+    from siting.solve.columns import first_columns, part_program
 
     progs = [part_program(p) for p in split(enforced(350_000))]
     assert len(progs) == 3
     assert not any(pp.lp.satisfies(pp.lp.hint) for pp in progs)  # the null plans break the enforced standard
-    first = _first_columns(progs, np.array([350_000.0]), ALWAYS, 2, time.perf_counter() + 60)
+    first = first_columns(progs, np.array([350_000.0]), ALWAYS, 2, time.perf_counter() + 60)
     assert first.cols is not None and all(len(c) == 1 for c in first.cols)
     for pp, (col,) in zip(progs, first.cols):
         assert pp.lp.satisfies(col.x)

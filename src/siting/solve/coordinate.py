@@ -37,19 +37,30 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import LinearConstraint, linprog, milp
 
 from siting.core.options import SolverOptions
 from siting.core.results import SolveResult, SolveStatus, StageResult, relative_gap
-from siting.model import SitingModel, build_model
-from siting.model.solution import repaired_values
-from siting.solve.decompose import Part
-from siting.solvers import ProgressCallback, interrupt, solve
+from siting.solve.columns import (
+    NO_PLAN_ENFORCED,
+    Column,
+    PartProgram,
+    StageBound,
+    coupling_functions,
+    first_columns,
+    master_lp,
+    master_mip,
+    part_program,
+    polished,
+    seconds_left,
+    with_rows,
+)
+from siting.solvers import ProgressCallback, solve
 from siting.solvers.lexicographic import BOX_BOUND_SOURCE
 from siting.solvers.program import LinearProgram, Objective
 from siting.solvers.progress import Progress
 from siting.solvers.relaxation import lp_relaxation
+
+__all__ = ["NO_PLAN_ENFORCED", "PartProgram", "coupling_functions", "part_program", "solve_coupled"]
 
 log = logging.getLogger(__name__)
 
@@ -61,68 +72,6 @@ _IMPROVE_REL = 1e-7
 # DET_SWEEPS fix-and-optimise sweeps; every part solve in them has the options' node limit
 DET_ROUNDS = 6
 DET_SWEEPS = 3
-
-
-@dataclass(frozen=True, eq=False)
-class PartProgram:
-    """One part's program and its coupling functions ``g_r(x) = F[r] · x + f0[r]``: rows
-    0 … K−1 the stage objectives as minimisations, then one row per budget row of the model."""
-
-    part: Part
-    model: SitingModel
-    F: sp.csr_matrix  # [K + budget rows, n_vars]
-    f0: np.ndarray  # [K + budget rows]
-
-    @property
-    def lp(self) -> LinearProgram:
-        return self.model.lp
-
-    def figures(self, x: np.ndarray) -> np.ndarray:
-        return self.F @ x + self.f0
-
-
-@dataclass(frozen=True, eq=False)
-class Column:
-    """A plan of one part (its variable values) with its coupling figures."""
-
-    x: np.ndarray
-    g: np.ndarray  # [K + budget rows]
-
-
-@dataclass(frozen=True)
-class StageBound:
-    """The best Lagrangian bound of one stage and the prices that gave it."""
-
-    value: float  # in the minimisation form
-    prices: tuple[float, ...]  # held rows j < k, then the budget rows
-
-    def source(self, held_names: tuple[str, ...]) -> str:
-        n_budget = len(self.prices) - len(held_names)
-        names = [f"{n} row" for n in held_names] + (
-            ["budget"] if n_budget == 1 else [f"budget row {i + 1}" for i in range(n_budget)])
-        parts = ", ".join(f"{n} {p:.4g}" for n, p in zip(names, self.prices) if p > 0) or "all prices 0"
-        return f"Lagrangian dual over the parts' MIP bounds at prices ({parts}; budget in CNY⁻¹)"
-
-
-def coupling_functions(lp: LinearProgram) -> tuple[sp.csr_matrix, np.ndarray]:
-    """``(F, f0)`` of a program: its stage objectives as minimisations, then its budget rows."""
-    rows, offsets = [], []
-    for obj in lp.objectives:
-        sign = 1.0 if obj.sense == "min" else -1.0
-        rows.append(sp.csr_matrix(sign * obj.coefs))
-        offsets.append(sign * obj.offset)
-    b = lp.con_blocks["budget"]
-    rows.append(lp.A[b.start : b.start + b.size])
-    offsets.extend([0.0] * b.size)
-    return sp.vstack(rows, format="csr"), np.array(offsets)
-
-
-def part_program(part: Part) -> PartProgram:
-    """Build a part's model (its budget row at the whole budget: a valid relaxation) and read its
-    coupling functions from the objectives and the budget row."""
-    model = build_model(part.instance)
-    F, f0 = coupling_functions(model.lp)
-    return PartProgram(part, model, F, f0)
 
 
 @dataclass
@@ -152,7 +101,7 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
     workers = max(1, options.threads)
     mem = None if options.max_memory_gb is None else options.max_memory_gb / workers  # parts run `workers` at a time
     solo = options.model_copy(update={"threads": 1, "max_memory_gb": mem})
-    first = _first_columns(progs, budget_cny, solo, workers, deadline)
+    first = first_columns(progs, budget_cny, solo, workers, deadline)
     if first.cols is None:
         stages0 = [StageResult(stage_names[0], first.status, None, None, time.perf_counter() - t0)]
         return _result(stages0, options, t0, first.message), None
@@ -180,7 +129,7 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
         if relax is not None:
             y0 = np.r_[relax.extra_prices, relax.row_prices]
             _, lb, spent = _price(progs, cols, k, rows, y0, None, solo, workers,
-                                  _left(deadline) if det else max(0.5, share / (4 if k == 0 else 6)))
+                                  seconds_left(deadline) if det else max(0.5, share / (4 if k == 0 else 6)))
             hit, stage_used = hit or spent.hit, stage_used + spent.nodes
             if lb is not None:
                 stage.bound = StageBound(lb - float(y0 @ stage.rhs), tuple(float(v) for v in y0))
@@ -188,16 +137,16 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
                       k, relax.value, time.perf_counter() - t0, stage.bound.value if stage.bound else None)
         # stage 0: price rounds (column generation) first; later stages are held to the earlier
         # ones so tightly that single-part re-solves (fix-and-optimise) find their plans
-        while (rounds < n_rounds and _left(deadline) > 1.0) if det else \
-                _left(stage_deadline) > (0.35 if k == 0 else 1.0) * share:
-            lp_val, duals = _master_lp(cols, k, rows, stage.rhs)
+        while (rounds < n_rounds and seconds_left(deadline) > 1.0) if det else \
+                seconds_left(stage_deadline) > (0.35 if k == 0 else 1.0) * share:
+            lp_val, duals = master_lp(cols, k, rows, stage.rhs)
             if lp_val is None:
                 break
             rounds += 1
             remaining = stage_deadline - time.perf_counter()
             y = np.maximum(-duals["rows"], 0.0)
             new, lb, spent = _price(progs, cols, k, rows, y, duals["convexity"], solo, workers,
-                                    _left(deadline) if det else max(0.5, min(remaining / 2, share / 3)))
+                                    seconds_left(deadline) if det else max(0.5, min(remaining / 2, share / 3)))
             hit, stage_used = hit or spent.hit, stage_used + spent.nodes
             if lb is not None:
                 value_y = lb - float(y @ stage.rhs)
@@ -215,15 +164,15 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
             if last_lp is not None and last_lp - lp_val <= 1e-9 * max(1.0, abs(lp_val)):
                 break  # the master LP stalls: more columns of these prices change nothing
             last_lp = lp_val
-        if det and rounds < n_rounds and _left(deadline) <= 1.0:
+        if det and rounds < n_rounds and seconds_left(deadline) <= 1.0:
             hit = True  # the safety net, not the work budget, ended the rounds
-        chosen = _master_mip(cols, k, rows, stage.rhs, chosen)
+        chosen = master_mip(cols, k, rows, stage.rhs, chosen)
         if chosen is None:
             stages.append(StageResult(stage_names[k], SolveStatus.INFEASIBLE, None, None, time.perf_counter() - ts))
             return _result(stages, options, t0, "no plan meets the budget"), None
         sweeps = 0
         # sweeps while they improve and time (deterministic mode: the sweep count) is left
-        while (sweeps < DET_SWEEPS and _left(deadline) > 1.0) if det else _left(stage_deadline) > 1.0:
+        while (sweeps < DET_SWEEPS and seconds_left(deadline) > 1.0) if det else seconds_left(stage_deadline) > 1.0:
             before = list(chosen)
             sweeps += 1
             chosen, spent = _fix_and_optimise(progs, cols, chosen, k, rows, stage.rhs, solo, workers,
@@ -267,73 +216,6 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
     return _result(stages, options, t0, msg), [cols[p][c].x for p, c in enumerate(chosen)]
 
 
-@dataclass(frozen=True, eq=False)
-class FirstColumns:
-    """Each part's first column (:func:`_first_columns`), or ``None`` with the status and why."""
-
-    cols: list[list[Column]] | None
-    status: SolveStatus = SolveStatus.FEASIBLE
-    message: str = ""
-
-
-NO_PLAN_ENFORCED = "no plan meets the enforced standards (objective.enforce) within the budget"
-
-
-def _first_columns(progs: list[PartProgram], budget_cny: np.ndarray, options: SolverOptions, workers: int,
-                   deadline: float) -> FirstColumns:
-    """Each part's first column, which the master may always fall back on: its null plan (the
-    required spaces only) when that meets every row of the part; else, as when a standard is
-    enforced (``objective.enforce``), the part's cheapest plan that does, from a short solve that
-    minimises its budget rows.
-
-    Returns
-    -------
-    FirstColumns
-        ``cols=None`` with ``INFEASIBLE`` when some part has no plan that meets its rows within
-        the budget, or when the parts' proven least costs add up to more than the budget; with
-        ``NO_SOLUTION`` when a part's cheapest plan was not found in time (or a stop was requested).
-    """
-    K = len(progs[0].lp.objectives)
-    cols: list[list[Column] | None] = []
-    for pp in progs:
-        x0 = _polished(pp, pp.lp.hint, np.asarray(pp.F[0].todense()).ravel())
-        cols.append(None if x0 is None else [Column(x0, pp.figures(x0))])
-    bad = [p for p, c in enumerate(cols) if c is None]
-    if not bad:
-        return FirstColumns(cols)  # type: ignore[arg-type]
-    cost_rows = [np.asarray(pp.F[K:].sum(axis=0)).ravel() for pp in progs]
-    limit_s = max(1.0, 0.25 * _left(deadline) * min(1.0, workers / len(bad)))
-
-    def cheapest(p: int) -> SolveResult:
-        pp = progs[p]
-        lp = dataclasses.replace(pp.lp, objectives=(Objective("cost", "min", cost_rows[p], float(pp.f0[K:].sum())),),
-                                 hint=None)
-        return solve(lp, options.model_copy(update={"time_limit_s": limit_s}))
-
-    if _left(deadline) <= 0.0:
-        return FirstColumns(None, SolveStatus.NO_SOLUTION, "stopped before every part had a plan")
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outs = dict(zip(bad, pool.map(cheapest, bad)))
-    for p, out in outs.items():
-        who = f"part {p + 1} of {len(progs)} ({progs[p].part.instance.n_communities} communities)"
-        if out.status is SolveStatus.INFEASIBLE:
-            return FirstColumns(None, SolveStatus.INFEASIBLE, f"{NO_PLAN_ENFORCED}: {who} has no plan that meets them")
-        x = _polished(progs[p], out.values, cost_rows[p])
-        if x is None:
-            return FirstColumns(None, SolveStatus.NO_SOLUTION,
-                                f"{who}: no plan that meets the enforced standards found in {limit_s:.0f} s")
-        cols[p] = [Column(x, progs[p].figures(x))]
-    # the least cost of every part (proven for the solved ones; the null plans take required spaces only)
-    least = [float(outs[p].bound) if p in outs and outs[p].bound is not None else float(c[0].g[K:].sum())
-             for p, c in enumerate(cols)]  # type: ignore[index]
-    total, budget = float(sum(least)), float(np.sum(budget_cny))
-    if total > budget + 1e-6 * max(1.0, budget):
-        return FirstColumns(None, SolveStatus.INFEASIBLE,
-                            f"{NO_PLAN_ENFORCED}: the parts' cheapest plans that meet them cost at least "
-                            f"{total:,.0f} CNY together, over the {budget:,.0f} CNY they may spend")
-    return FirstColumns(cols)  # type: ignore[arg-type]
-
-
 def _sense_back(v: float | None, k: int, progs: list[PartProgram]) -> float | None:
     if v is None:
         return None
@@ -349,52 +231,12 @@ def _result(stages: list[StageResult], options: SolverOptions, t0: float, messag
                        time.perf_counter() - t0, None, tuple(stages), message)
 
 
-def _matrix(cols: list[list[Column]], k: int, rows: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Master data: objective c, coupling rows G [len(rows) × n], convexity E [parts × n], owner."""
-    g = np.array([c.g for cs in cols for c in cs])
-    owner = np.repeat(np.arange(len(cols)), [len(cs) for cs in cols])
-    E = np.zeros((len(cols), owner.size))
-    E[owner, np.arange(owner.size)] = 1.0
-    return g[:, k], g[:, rows].T, E, owner
-
-
-def _master_lp(cols: list[list[Column]], k: int, rows: list[int], rhs: np.ndarray):
-    c, G, E, _ = _matrix(cols, k, rows)
-    res = linprog(c, A_ub=G, b_ub=rhs, A_eq=E, b_eq=np.ones(E.shape[0]), bounds=(0, None), method="highs")
-    if res.status != 0:
-        return None, None
-    return float(res.fun), {"rows": np.asarray(res.ineqlin.marginals), "convexity": np.asarray(res.eqlin.marginals)}
-
-
-def _master_mip(cols: list[list[Column]], k: int, rows: list[int], rhs: np.ndarray,
-                previous: list[int] | None) -> list[int] | None:
-    """One column per part within the coupling rows, least stage-k objective (small MIP)."""
-    c, G, E, owner = _matrix(cols, k, rows)
-    scale = 1e-9 * np.maximum(1.0, np.abs(rhs))  # the held rows already carry their tolerance
-    cons = [LinearConstraint(G, -np.inf, rhs + scale), LinearConstraint(E, 1.0, 1.0)]
-    res = milp(c, constraints=cons, integrality=np.ones(c.size), bounds=(0, 1),
-               options={"time_limit": 20.0, "mip_rel_gap": 1e-9})
-    if res.x is None:
-        return previous
-    pick = np.flatnonzero(res.x > 0.5)
-    chosen = [0] * len(cols)
-    start = np.concatenate([[0], np.cumsum([len(cs) for cs in cols])])
-    for j in pick:
-        chosen[owner[j]] = int(j - start[owner[j]])
-    return chosen
-
-
 @dataclass(frozen=True)
 class Spent:
     """What a pass over the parts used: B&B nodes, and whether a wall-clock limit cut a solve short."""
 
     nodes: int
     hit: bool
-
-
-def _left(deadline: float) -> float:
-    """Seconds left before ``deadline`` (none once a stop was requested: Ctrl-C)."""
-    return 0.0 if interrupt.requested() else deadline - time.perf_counter()
 
 
 def _price(progs, cols, k, rows, y, sigma, options, workers, limit_s):
@@ -417,7 +259,7 @@ def _price(progs, cols, k, rows, y, sigma, options, workers, limit_s):
         outs = list(pool.map(run, range(len(progs))))
     added, total = False, 0.0
     for p, out in enumerate(outs):
-        x = _polished(progs[p], out.values, np.asarray(progs[p].F.T @ weights).ravel())
+        x = polished(progs[p], out.values, np.asarray(progs[p].F.T @ weights).ravel())
         if x is not None:
             out = dataclasses.replace(out, values=x)
             col = Column(out.values, progs[p].figures(out.values))
@@ -446,7 +288,7 @@ def _fix_and_optimise(progs, cols, chosen, k, rows, rhs, options, workers, limit
 
     def run(p: int, room: np.ndarray, limit: float):
         pp = progs[p]
-        lp = _with_rows(pp.lp, pp.F[rows], room - pp.f0[rows])
+        lp = with_rows(pp.lp, pp.F[rows], room - pp.f0[rows])
         obj = Objective("stage", "min", np.asarray(pp.F[k].todense()).ravel(), float(pp.f0[k]))
         return solve(dataclasses.replace(lp, objectives=(obj,), hint=cols[p][chosen[p]].x),
                      options.model_copy(update={"time_limit_s": limit}))
@@ -466,7 +308,7 @@ def _fix_and_optimise(progs, cols, chosen, k, rows, rhs, options, workers, limit
             nodes += sum(o.nodes for o in outs)
             hit = hit or any(o.time_limit_hit for o in outs)
             for p, room, out in zip(batch, rooms, outs):
-                x = _polished(progs[p], out.values, np.asarray(progs[p].F[k].todense()).ravel(), rows, room)
+                x = polished(progs[p], out.values, np.asarray(progs[p].F[k].todense()).ravel(), rows, room)
                 if x is None:
                     continue
                 out = dataclasses.replace(out, values=x)
@@ -477,34 +319,3 @@ def _fix_and_optimise(progs, cols, chosen, k, rows, rhs, options, workers, limit
                     chosen[p] = len(cols[p]) - 1
                     G[p] = col.g
     return chosen, Spent(nodes, hit)
-
-
-def _polished(pp: PartProgram, x: np.ndarray | None, c: np.ndarray, rows: list[int] | None = None,
-              room: np.ndarray | None = None) -> np.ndarray | None:
-    """A solver's plan of one part as a column: the LP over the continuous variables with the
-    integer ones fixed at the plan's, minimising ``c`` plus 1e-7 of every stage objective (each
-    scaled by its size). The stage figures of a column must be the plan's true ones: a
-    shortfall variable with no price in ``c`` may sit above the shortfall it bounds (seen: 13.0
-    reported where the checker found 4.56), and a MIP plan may lean on its tolerances (seen: a
-    floor area 2e-3 m² under its minimum). ``None`` when the result does not meet the rows."""
-    if x is None:
-        return None
-    x = repaired_values(pp.model, x)  # a space that hosts nothing is not part of the plan
-    lp = pp.lp if rows is None else _with_rows(pp.lp, pp.F[rows], room - pp.f0[rows])
-    fixed = np.where(lp.integer, np.round(x), x)
-    lb, ub = lp.lb.copy(), lp.ub.copy()
-    lb[lp.integer] = ub[lp.integer] = fixed[lp.integer]
-    K = len(pp.lp.objectives)
-    scale = np.maximum(1.0, np.abs(pp.figures(x)[:K]))
-    tight = np.asarray(pp.F[:K].T @ (1e-7 * np.abs(c).max(initial=1.0) / scale)).ravel()
-    sub = dataclasses.replace(lp, lb=lb, ub=ub, integer=np.zeros(lp.n_vars, dtype=bool), hint=None, design=None,
-                              objectives=(Objective("polish", "min", c + tight),))
-    out = solve(sub, SolverOptions(backend="highs", time_limit_s=5.0, relative_gap=0.0, threads=1))
-    return out.values if out.values is not None and lp.satisfies(out.values) else None
-
-
-def _with_rows(lp: LinearProgram, rows: sp.csr_matrix, ub: np.ndarray) -> LinearProgram:
-    return dataclasses.replace(lp, A=sp.vstack([lp.A, rows], format="csr"),
-                               row_lb=np.append(lp.row_lb, np.full(rows.shape[0], -np.inf)),
-                               row_ub=np.append(lp.row_ub, ub))
-
