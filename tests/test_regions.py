@@ -85,6 +85,7 @@ def test_the_seams_are_reoptimised_on_the_whole_part(demo_part, small_regions):
     attributes across the seams too: never worse than the merged plan in the first stage."""
     from siting.analysis.evaluate import evaluate
     from siting.model import build_model
+    from siting.model.solution import design_values
     from siting.solve.decompose import merge_plans
 
     com, space = regions.region_labels(demo_part, 3)
@@ -98,7 +99,7 @@ def test_the_seams_are_reoptimised_on_the_whole_part(demo_part, small_regions):
     fixed = regions._reoptimised(model, merged, OPTS, 30.0)
     assert fixed.stages[0].objective <= before.shortfall + 1e-6
     # the design is the merged plan's
-    x = regions.design_values(model, merged)
+    x = design_values(model, merged)
     assert np.array_equal(np.round(fixed.values[model.lp.integer]), x[model.lp.integer])
 
 

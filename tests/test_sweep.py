@@ -224,3 +224,37 @@ def test_sweep_over_overrides(tiny_scenario, tmp_path):
         s = json.loads((out / folder / "summary.json").read_text())
         assert s["applied_overrides"][:len(applied)] == applied
     assert "cheap" in (out / "tradeoff.svg").read_text()  # points are labelled with the override names
+
+
+def test_a_budget_sweep_solves_again_from_a_smaller_budgets_better_plan(prepared, monkeypatch):
+    """A larger budget whose first solve came back worse than a smaller budget's plan (here its
+    null plan: the required spaces only, as a solve that found nothing returns) is solved again
+    from that plan and keeps the better solve: the trade-off curve never falls as the budget grows."""
+    from siting.analysis.evaluate import evaluate
+    from siting.analysis.figures import plan_figures
+    from siting.plan import Outcome
+    from siting.solve.schedule import _unsolved
+    from siting.whatif.engine import SolvedVariant
+    from siting.whatif.sweep import _lex_better, warm_start_sources, warm_started
+
+    runs = solve_variants(prepared, workers=1)
+    names = ("weighted_served", "shortfall", "cost")
+    objs = [r.solved.outcome.evaluation.objectives for r in runs]
+    assert _lex_better(objs[2], objs[1], names) and _lex_better(objs[1], objs[0], names)
+    inst = prepared[2].instance
+    null = _unsolved(inst, prepared[2].scenario.solver)
+    bad = Outcome(inst, null.result, null.plan, evaluate(inst, null.plan), 0.0, null.model_size,
+                  prepared[2].scenario.solver)
+    assert bad.evaluation.feasible
+    assert _lex_better(objs[1], bad.evaluation.objectives, names)
+    runs[2] = type(runs[2])(prepared[2], SolvedVariant(bad, plan_figures(bad), 1.0))
+    assert warm_start_sources(runs) == {2: 1}  # the best plan within a budget no larger
+    kept = []
+    again = warm_started(prepared, runs, workers=1, on_kept=kept.append)
+    assert [r.prepared.folder for r in kept] == [prepared[2].folder]
+    assert again[2].warm_start == prepared[1].variant.name
+    new = again[2].solved.outcome
+    assert new.evaluation.feasible
+    assert not _lex_better(objs[1], new.evaluation.objectives, names)  # at least as good as its start
+    assert again[2].solved.seconds > 1.0  # both solves' seconds
+    assert again[0] is runs[0] and again[1] is runs[1]  # the others untouched

@@ -45,6 +45,10 @@ STAGES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The sense of each stage objective (the rest are minimised).
+SENSES: dict[str, str] = {"min_coverage": "max", "weighted_served": "max", "shortfall": "min", "cost": "min"}
+
+
 def stage_names(mode: str) -> tuple[str, ...]:
     """The lexicographic stages of an objective ``mode``, in order (no model is built)."""
     return STAGES[mode]
@@ -56,19 +60,20 @@ def add_objectives(m: rules.ModelContext) -> tuple[str, ...]:
     for name in stage_names(m.inst.settings.objective.mode):
         if name == "min_coverage":
             rules.add_min_coverage(m)
-            b.add_objective("min_coverage", "max", m.v["min_coverage"], 1.0, abs_tol=1e-7, rel_tol=1e-7)
+            b.add_objective("min_coverage", SENSES["min_coverage"], m.v["min_coverage"], 1.0,
+                            abs_tol=1e-7, rel_tol=1e-7)
         elif name == "weighted_served":
             cols, coefs = rules.served_terms(m)
-            b.add_objective("weighted_served", "max", cols, coefs, abs_tol=1e-6, rel_tol=1e-7)
+            b.add_objective("weighted_served", SENSES["weighted_served"], cols, coefs, abs_tol=1e-6, rel_tol=1e-7)
         elif name == "shortfall":
             cols, coefs = (phasing.shortfall_terms if m.ph is not None else rules.shortfall_terms)(m)
-            b.add_objective("shortfall", "min", cols, coefs, abs_tol=1e-7, rel_tol=1e-7)
+            b.add_objective("shortfall", SENSES["shortfall"], cols, coefs, abs_tol=1e-7, rel_tol=1e-7)
         else:
             cost_cols, cost_coefs = (phasing.cost_terms if m.ph is not None else rules.cost_terms)(m)
             bonus = m.inst.colocation_bonus
             cols = np.r_[cost_cols, m.v["coloc"]]
             coefs = np.r_[cost_coefs, np.full(m.v["coloc"].size, -bonus)]
-            b.add_objective("cost", "min", cols, coefs)
+            b.add_objective("cost", SENSES["cost"], cols, coefs)
     return b.objective_names
 
 

@@ -149,3 +149,33 @@ def extract_plan(
         open_year=(np.where(taken, open_year_index(v, x, model.n_years), -1) if model.n_years > 1 or "open_y" in v
                    else None),
     )
+
+
+def design_values(model: SitingModel, plan: Plan, communities: np.ndarray | None = None,
+                  spaces: np.ndarray | None = None) -> np.ndarray:
+    """The integer (design) variables of ``model`` at ``plan``'s: spaces taken, services hosted,
+    hubs chosen; the continuous variables at 0.
+
+    Parameters
+    ----------
+    model : SitingModel
+        The program to set the values of.
+    plan : Plan
+        A plan of ``model``'s instance, or (with ``communities`` and ``spaces``) of a larger
+        instance that ``model``'s instance is a part of.
+    communities, spaces : numpy.ndarray, optional
+        The plan's indices of the model's communities and spaces (a part's global indices,
+        :class:`siting.solve.decompose.Part`); default: the same instance.
+    """
+    v, ix = model.variables, model.index
+    sp = np.arange(plan.taken.size) if spaces is None else np.asarray(spaces)
+    taken, hosted = plan.taken[sp], plan.hosted[sp]
+    x = np.zeros(model.lp.n_vars)
+    x[v["open"]] = taken.astype(float)
+    x[v["host"]] = hosted[ix.host_space, ix.host_service].astype(float)
+    if v["hub"].size:
+        com = np.arange(plan.hub_space.size) if communities is None else np.asarray(communities)
+        hub = plan.hub_space[com[ix.hub_community]]
+        x[v["hub"]] = (hub == sp[ix.hub_space]).astype(float)
+    return x
+

@@ -20,7 +20,8 @@ from scipy.optimize import LinearConstraint, linprog, milp
 from siting.core.options import SolverOptions
 from siting.core.results import SolveResult, SolveStatus
 from siting.model import SitingModel, build_model
-from siting.model.solution import repaired_values
+from siting.model.solution import design_values, repaired_values
+from siting.plan import Plan
 from siting.solve.decompose import Part
 from siting.solvers import interrupt, solve
 from siting.solvers.program import LinearProgram, Objective
@@ -193,6 +194,16 @@ def master_mip(cols: list[list[Column]], k: int, rows: list[int], rhs: np.ndarra
 def seconds_left(deadline: float) -> float:
     """Seconds left before ``deadline`` (none once a stop was requested: Ctrl-C)."""
     return 0.0 if interrupt.requested() else deadline - time.perf_counter()
+
+
+def start_column(pp: PartProgram, plan: Plan) -> Column | None:
+    """A plan of the whole instance (a start: e.g. a neighbouring sweep variant's plan) read on one
+    part as a column: its design (spaces taken, services hosted, hubs) with the continuous
+    variables re-solved (:func:`polished`). ``None`` when that design breaks a row of the part
+    (e.g. a budget it does not fit, or a phased plan whose opening years it does not carry)."""
+    x = design_values(pp.model, plan, pp.part.communities, pp.part.spaces)
+    x = polished(pp, x, np.asarray(pp.F[0].todense()).ravel())
+    return None if x is None else Column(x, pp.figures(x))
 
 
 def polished(pp: PartProgram, x: np.ndarray | None, c: np.ndarray, rows: list[int] | None = None,

@@ -24,7 +24,9 @@ the prices.
 columns (scipy's HiGHS, with duals) gives the next prices; the master MIP picks one column
 per part within the coupling rows, which is a feasible plan of the whole instance because the
 parts share nothing else. A fix-and-optimise pass then re-solves single parts with the
-other parts fixed, against exactly the budget and held values they leave.
+other parts fixed, against exactly the budget and held values they leave. A start plan
+(``solve_instance(start=...)``, e.g. a smaller budget's plan in a sweep) is one more column
+per part, so every master may pick it whole.
 """
 
 from __future__ import annotations
@@ -85,14 +87,16 @@ class _Stage:
 
 def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np.ndarray, stage_names: tuple[str, ...],
                   options: SolverOptions, progress: ProgressCallback | None = None,
-                  t0: float | None = None) -> tuple[SolveResult, list[np.ndarray] | None]:
+                  t0: float | None = None,
+                  starts: list[Column | None] | None = None) -> tuple[SolveResult, list[np.ndarray] | None]:
     """Solve the lexicographic stages of budget-coupled parts; returns the merged-stage result
     and each part's chosen variable values (``None`` without a plan).
 
     ``whole`` is the program of the whole instance: its LP relaxation, with the held stage rows,
     gives every stage a bound and the first prices of the coupling rows. ``budget_cny`` holds, per
     budget row, what the parts may spend together (the budget less the fixed cost of required
-    spaces that belong to no part)."""
+    spaces that belong to no part). ``starts``: per part, a column read from a start plan
+    (:func:`~siting.solve.columns.start_column`) that every master may pick."""
     t0 = time.perf_counter() if t0 is None else t0
     deadline = t0 + options.time_limit_s
     K = len(stage_names)
@@ -106,6 +110,9 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
         stages0 = [StageResult(stage_names[0], first.status, None, None, time.perf_counter() - t0)]
         return _result(stages0, options, t0, first.message), None
     cols = first.cols
+    for p, col in enumerate(starts or ()):
+        if col is not None and not any(np.allclose(col.g, c.g, rtol=1e-9, atol=1e-9) for c in cols[p]):
+            cols[p].append(col)
     held: list[float] = []
     stages: list[StageResult] = []
     WF, wf0 = coupling_functions(whole)

@@ -48,7 +48,7 @@ from siting.core.options import SolverOptions
 from siting.core.phasing import phasing_of
 from siting.core.results import SolveResult, SolveStatus, StageResult, relative_gap
 from siting.model import SitingModel, build_model
-from siting.model.solution import closed_empty_spaces, extract_plan
+from siting.model.solution import closed_empty_spaces, design_values, extract_plan
 from siting.plan import Plan
 from siting.solve.decompose import Part, decomposable, merge_plans, split
 from siting.solvers import interrupt, solve
@@ -190,18 +190,6 @@ def _solve_each(regions: list[Part], options: SolverOptions, until: float) -> tu
             update={"time_limit_s": max(share, 0.5)})))
         plans[i] = extract_plan(model, result, sub.n_communities, sub.n_spaces, sub.n_services, sub.share_group)
     return plans, build_s
-
-
-def design_values(model: SitingModel, plan: Plan) -> np.ndarray:
-    """The integer (design) variables of ``model`` at ``plan``'s: spaces taken, services hosted,
-    hubs chosen; the continuous variables at 0."""
-    v, ix = model.variables, model.index
-    x = np.zeros(model.lp.n_vars)
-    x[v["open"]] = plan.taken.astype(float)
-    x[v["host"]] = plan.hosted[ix.host_space, ix.host_service].astype(float)
-    if v["hub"].size:
-        x[v["hub"]] = (plan.hub_space[ix.hub_community] == ix.hub_space).astype(float)
-    return x
 
 
 def _reoptimised(model: SitingModel, plan: Plan, options: SolverOptions, time_limit_s: float) -> SolveResult:

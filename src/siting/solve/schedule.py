@@ -23,10 +23,11 @@ from siting.core.instance import Instance
 from siting.core.options import SolverOptions
 from siting.core.phasing import budget_rows_rhs_cny, fixed_spaces_cost_cny
 from siting.core.results import SolveResult, SolveStatus, StageResult
+from siting.errors import SitingError
 from siting.model import SitingModel, build_model
 from siting.model.build import stage_names as mode_stages
 from siting.model.solution import closed_empty_spaces, extract_plan
-from siting.plan import Outcome
+from siting.plan import Outcome, Plan
 from siting.solve.attempts import (
     PartSolution,
     Resume,
@@ -37,6 +38,7 @@ from siting.solve.attempts import (
     plan_stages,
     resume_from,
 )
+from siting.solve.columns import start_column
 from siting.solve.coordinate import NO_PLAN_ENFORCED, part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
 from siting.solve.memory import check_memory
@@ -72,7 +74,7 @@ def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallbac
 
 def solve_instance(
     inst: Instance, options: SolverOptions | None = None, progress: ProgressCallback | None = None,
-    *, decompose: bool = True,
+    *, decompose: bool = True, start: Plan | None = None,
 ) -> Outcome:
     """Build the MIP, solve it, read back the plan and check it independently.
 
@@ -92,6 +94,14 @@ def solve_instance(
         bound, gap).
     decompose : bool
         Split into independent parts (or budget-coupled parts) where the program allows.
+    start : Plan, optional
+        A plan of this instance's communities and spaces to start from, e.g. the plan of the
+        same scenario with a smaller budget (``siting sweep`` over ``budget_cny``). Its design
+        (spaces taken, services hosted, hubs) is re-solved for the continuous choices and used
+        where it meets the rows: by budget-coupled parts as one more plan per part that the
+        master may pick, and by a program solved whole as its MIP start. Independent parts (no
+        budget) do not use it. The outcome is never worse than the start only where the start is
+        used and its design meets every row; ``result.message`` says whether it was used.
 
     Returns
     -------
@@ -105,7 +115,12 @@ def solve_instance(
         ``options.max_memory_gb`` is set and the estimated peak memory exceeds it
         (:func:`siting.solve.memory.check_memory`); nothing is solved.
     """
-    out = _solve_instance(inst, options, progress, decompose)
+    if start is not None and (start.taken.shape != (inst.n_spaces,) or start.hub_space.shape != (inst.n_communities,)
+                              or start.hosted.shape != (inst.n_spaces, inst.n_services)):
+        raise SitingError(f"start: a plan of {start.taken.size} spaces and {start.hub_space.size} communities, "
+                          f"expected one of this instance's {inst.n_spaces} spaces and {inst.n_communities} "
+                          "communities")
+    out = _solve_instance(inst, options, progress, decompose, start)
     return _marked_if_interrupted(out) if interrupt.requested() else out
 
 
@@ -121,7 +136,7 @@ def _marked_if_interrupted(out: Outcome) -> Outcome:
 
 
 def _solve_instance(inst: Instance, options: SolverOptions | None, progress: ProgressCallback | None,
-                    decompose: bool) -> Outcome:
+                    decompose: bool, start: Plan | None = None) -> Outcome:
     options = options or inst.settings.solver
     check_memory(inst, options)
     if decompose and coupled(inst) and options.coordinate != "never":
@@ -130,7 +145,7 @@ def _solve_instance(inst: Instance, options: SolverOptions | None, progress: Pro
             t0 = time.perf_counter()
             whole = build_model(inst)
             if options.coordinate == "always" or int(whole.lp.integer.sum()) >= COORDINATE_MIN_INTEGERS:
-                out = _solve_coupled(inst, parts, whole, options, progress, t0)
+                out = _solve_coupled(inst, parts, whole, options, progress, t0, start)
                 if out.plan is not None and (out.evaluation is None or out.evaluation.feasible):
                     return out
                 if out.result.status is SolveStatus.INFEASIBLE and out.result.message.startswith(NO_PLAN_ENFORCED):
@@ -140,7 +155,13 @@ def _solve_instance(inst: Instance, options: SolverOptions | None, progress: Pro
                 # plan without a proof: the whole program says why
     parts = split(inst) if decompose and decomposable(inst) else []
     if len(parts) <= 1:
-        one = _solve_one(inst, options, progress)
+        hint = None if start is None else _start_values(inst, start)
+        one = _solve_one(inst, options, progress, hint)
+        if start is not None:
+            used = "the start plan given as MIP start" if hint is not None else \
+                "the start plan not used: its design breaks a row of this program"
+            one = dataclasses.replace(one, result=dataclasses.replace(
+                one.result, message="; ".join(m for m in (one.result.message, used) if m)))
         ev = evaluate(inst, one.plan) if one.plan is not None else None
         return Outcome(inst, one.result, one.plan, ev, one.build_s, one.model_size, options)
     t0 = time.perf_counter()
@@ -169,17 +190,29 @@ def _in_parts(inst: Instance, parts: list[Part]) -> np.ndarray:
     return np.isin(np.arange(inst.n_spaces), np.concatenate([p.spaces for p in parts]))
 
 
+def _start_values(inst: Instance, start: Plan) -> np.ndarray | None:
+    """The whole program's variables at ``start``'s design, continuous choices re-solved; ``None``
+    when the design breaks a row."""
+    pp = part_program(Part(inst, np.arange(inst.n_communities), np.arange(inst.n_spaces)))
+    col = start_column(pp, start)
+    return None if col is None else col.x
+
+
 def _solve_coupled(inst: Instance, parts: list[Part], whole: SitingModel, options: SolverOptions,
-                   progress: ProgressCallback | None, t0: float) -> Outcome:
+                   progress: ProgressCallback | None, t0: float, start: Plan | None = None) -> Outcome:
     """A budget couples the parts: prices on the coupling rows and a master over part plans
     (:mod:`siting.solve.coordinate`), then the chosen part plans merged and checked."""
     progs = [part_program(p) for p in parts]
+    starts = None if start is None else [start_column(pp, start) for pp in progs]
     build_s = time.perf_counter() - t0
     offset = _unreached_fixed_cost(inst, parts)
     names = progs[0].model.stages
     rhs = budget_rows_rhs_cny(inst, ~_in_parts(inst, parts))  # one per budget row (yearly with phasing)
-    result, xs = solve_coupled(progs, whole.lp, rhs, names, options,
-                               progress, t0)
+    result, xs = solve_coupled(progs, whole.lp, rhs, names, options, progress, t0, starts)
+    if starts is not None:
+        n_used = sum(c is not None for c in starts)
+        result = dataclasses.replace(result, message=f"{result.message}; the start plan read on "
+                                     f"{n_used} of {len(parts)} parts")
     stages = tuple(dataclasses.replace(st, objective=st.objective + offset,
                                        bound=None if st.bound is None else st.bound + offset,
                                        held_at=None if st.held_at is None else st.held_at + offset)

@@ -29,7 +29,7 @@ from siting.analysis.figures import PlanFigures, plan_figures
 from siting.core.instance import Instance
 from siting.core.options import SolverOptions
 from siting.errors import SitingError
-from siting.plan import Outcome
+from siting.plan import Outcome, Plan
 from siting.solve import solve_instance
 from siting.solvers import interrupt
 from siting.whatif.variants import PreparedVariant
@@ -56,6 +56,7 @@ class VariantRun:
     solved: SolvedVariant | None
     error: str | None = None
     stopped: bool = False
+    warm_start: str = ""  # the variant whose plan this one's kept solve started from (budget sweeps)
 
     @property
     def interrupted(self) -> bool:
@@ -66,7 +67,7 @@ class VariantRun:
 NOT_SOLVED = "not solved: the sweep was interrupted (Ctrl-C) before this variant's solve started"
 
 
-def solve_variant(inst: Instance, options: SolverOptions) -> SolvedVariant:
+def solve_variant(inst: Instance, options: SolverOptions, start: Plan | None = None) -> SolvedVariant:
     """Solve one variant and compute its figures (runs in a worker).
 
     Parameters
@@ -75,13 +76,15 @@ def solve_variant(inst: Instance, options: SolverOptions) -> SolvedVariant:
         The variant's instance.
     options
         Its solver options.
+    start
+        A plan to start from (``solve_instance(start=...)``), e.g. a smaller budget's.
 
     Returns
     -------
     SolvedVariant
     """
     t0 = time.perf_counter()
-    outcome = solve_instance(inst, options)
+    outcome = solve_instance(inst, options, start=start)
     return SolvedVariant(outcome, plan_figures(outcome), time.perf_counter() - t0)
 
 
@@ -114,15 +117,16 @@ def _worker_init(stop: Any) -> None:
     threading.Thread(target=orphaned, name="siting-parent", daemon=True).start()
 
 
-def _solve_in_worker(inst: Instance, options: SolverOptions, listen: bool) -> SolvedVariant | None:
+def _solve_in_worker(inst: Instance, options: SolverOptions, listen: bool,
+                     start: Plan | None = None) -> SolvedVariant | None:
     """:func:`solve_variant` in a pool worker; ``None`` when the sweep was stopped before it started.
     ``listen``: the parent listens for a stop (then so does this solve, as a serial one would)."""
     if interrupt.requested() or (_STOP is not None and _STOP.is_set()):
         return None
     if not listen:
-        return solve_variant(inst, options)
+        return solve_variant(inst, options, start)
     with interrupt.listen():
-        return solve_variant(inst, options)
+        return solve_variant(inst, options, start)
 
 
 def _reason(exc: BaseException) -> str:
@@ -155,7 +159,8 @@ def default_workers(n_variants: int) -> int:
 
 
 def solve_variants(prepared: Sequence[PreparedVariant], *, workers: int | None = None, client: Any = None,
-                   on_done: Callable[[VariantRun], None] | None = None) -> list[VariantRun]:
+                   on_done: Callable[[VariantRun], None] | None = None,
+                   starts: Sequence[Plan | None] | None = None) -> list[VariantRun]:
     """Solve every variant; results in the order of ``prepared``.
 
     Parameters
@@ -171,6 +176,8 @@ def solve_variants(prepared: Sequence[PreparedVariant], *, workers: int | None =
     on_done
         Called in this process as each variant finishes (in completion order), e.g. to write its
         plan folder and advance a progress bar.
+    starts
+        Per variant, a plan to start from (or ``None``).
 
     Returns
     -------
@@ -189,10 +196,11 @@ def solve_variants(prepared: Sequence[PreparedVariant], *, workers: int | None =
         if on_done is not None:
             on_done(runs[i])
 
-    jobs = [(p.instance, p.scenario.solver) for p in prepared]
+    begin = list(starts) if starts is not None else [None] * len(prepared)
+    jobs = [(p.instance, p.scenario.solver, begin[i]) for i, p in enumerate(prepared)]
     if client is not None:
-        futures = [client.submit(solve_variant, inst, opts, pure=False, key=f"siting-variant-{i}-{p.folder}")
-                   for i, ((inst, opts), p) in enumerate(zip(jobs, prepared))]
+        futures = [client.submit(solve_variant, inst, opts, start, pure=False, key=f"siting-variant-{i}-{p.folder}")
+                   for i, ((inst, opts, start), p) in enumerate(zip(jobs, prepared))]
         index = {f.key: i for i, f in enumerate(futures)}
         from distributed import as_completed as dask_completed
 
@@ -209,12 +217,12 @@ def solve_variants(prepared: Sequence[PreparedVariant], *, workers: int | None =
                 except Exception as exc:  # a failed variant is reported, the others go on
                     done(i, None, _reason(exc))
     elif (workers or default_workers(len(jobs))) <= 1:
-        for i, (inst, opts) in enumerate(jobs):
+        for i, (inst, opts, start) in enumerate(jobs):
             if interrupt.requested():
                 not_solved(i)
                 continue
             try:
-                done(i, solve_variant(inst, opts), None)
+                done(i, solve_variant(inst, opts, start), None)
             except Exception as exc:
                 done(i, None, _reason(exc))
     else:
@@ -222,7 +230,7 @@ def solve_variants(prepared: Sequence[PreparedVariant], *, workers: int | None =
     return [runs[i] for i in range(len(prepared))]
 
 
-def _solve_on_pool(jobs: list[tuple[Instance, SolverOptions]], n: int,
+def _solve_on_pool(jobs: list[tuple[Instance, SolverOptions, Plan | None]], n: int,
                    done: Callable[[int, SolvedVariant | None, str | None], None],
                    not_solved: Callable[[int], None]) -> None:
     """The process-pool branch of :func:`solve_variants`: a stop request sets the workers' event
@@ -248,8 +256,8 @@ def _solve_on_pool(jobs: list[tuple[Instance, SolverOptions]], n: int,
         if main:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            for i, (inst, opts) in enumerate(jobs):
-                pending[pool.submit(_solve_in_worker, inst, opts, listen)] = i
+            for i, (inst, opts, start) in enumerate(jobs):
+                pending[pool.submit(_solve_in_worker, inst, opts, listen, start)] = i
         finally:
             if main:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

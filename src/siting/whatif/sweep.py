@@ -8,6 +8,7 @@ and ``tradeoff.html``.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import html
 import json
@@ -21,6 +22,7 @@ import pandas as pd
 
 from siting.io.atomic import atomic_write, atomic_write_text
 from siting.io.outputs import check_output_folder, write_outcome
+from siting.model.build import SENSES, stage_names
 from siting.solvers import interrupt
 from siting.whatif.engine import VariantRun, solve_variants
 from siting.whatif.variants import PreparedVariant, VarySpec
@@ -28,7 +30,7 @@ from siting.whatif.variants import PreparedVariant, VarySpec
 TABLE_COLUMNS = ("variant", "value", "status", "gap", "budget_cny", "cost_cny", "weighted_coverage",
                  "weighted_served", "communities_meeting_area", "communities_meeting_hub_rule", "communities",
                  "min_community_coverage", "spaces_taken", "reproducible", "efficient", "solve_s", "folder",
-                 "reason")
+                 "warm_start", "reason")
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +77,7 @@ def variant_table(runs: Sequence[VariantRun]) -> pd.DataFrame:
     for r in runs:
         v = r.prepared.variant
         row: dict[str, Any] = {"variant": v.name, "value": v.value, "folder": r.prepared.folder,
+                               "warm_start": r.warm_start,
                                "budget_cny": r.prepared.instance.budget_cny,
                                "communities": r.prepared.instance.n_communities, "reason": r.error or ""}
         if r.solved is not None:
@@ -133,6 +136,11 @@ def run_sweep(prepared: Sequence[PreparedVariant], spec: VarySpec, out: str | Pa
     out.mkdir(parents=True, exist_ok=True)
 
     def write(run: VariantRun) -> None:
+        write_folder(run)
+        if on_done is not None:
+            on_done(run)
+
+    def write_folder(run: VariantRun) -> None:
         if run.solved is not None:
             sc = run.prepared.scenario
             # a second Ctrl-C ends the process at once: it removes the folder being written first
@@ -143,10 +151,10 @@ def run_sweep(prepared: Sequence[PreparedVariant], spec: VarySpec, out: str | Pa
                                   figures=run.solved.figures)
             except Exception as exc:  # a plan that cannot be written is that variant's failure only
                 run.error = f"plan folder not written: {type(exc).__name__}: {exc}"
-        if on_done is not None:
-            on_done(run)
 
     runs = solve_variants(prepared, workers=workers, client=client, on_done=write)
+    if spec.key == "budget_cny":
+        runs = warm_started(prepared, runs, workers=workers, client=client, on_kept=write_folder)
     table = variant_table(runs)
     files = {"csv": out / "variants.csv", "json": out / "variants.json"}
     atomic_write(files["csv"], lambda p: table.to_csv(p, index=False))
@@ -155,6 +163,90 @@ def run_sweep(prepared: Sequence[PreparedVariant], spec: VarySpec, out: str | Pa
                                                  "variants": records}, indent=2, ensure_ascii=False) + "\n")
     files.update(write_curve(table, spec, out))
     return SweepResult(spec, runs, table, files)
+
+
+def _lex_better(a: dict[str, float], b: dict[str, float], names: Sequence[str]) -> bool:
+    """Whether objectives ``a`` beat ``b`` lexicographically over the stages ``names`` (figures
+    equal to 6 digits count as equal: solver tolerances)."""
+    for n in names:
+        x, y = float(a[n]), float(b[n])
+        if abs(x - y) > 1e-6 * max(1.0, abs(y)):
+            return x > y if SENSES[n] == "max" else x < y
+    return False
+
+
+def _checked_objectives(run: VariantRun) -> dict[str, float] | None:
+    out = None if run.solved is None else run.solved.outcome
+    if out is None or out.plan is None or out.evaluation is None or not out.evaluation.feasible:
+        return None
+    return out.evaluation.objectives
+
+
+def warm_start_sources(runs: Sequence[VariantRun]) -> dict[int, int]:
+    """Budget sweeps: for each variant, the variant of a budget no larger whose plan is
+    lexicographically better than its own (or it has none): the best such one.
+
+    All else equal, a plan within a smaller budget is a plan within a larger one, so a larger
+    budget's plan should never be worse; where it is (a solve that stopped on its work or time
+    limit), that variant is solved again from the better plan. Each candidate plan is checked
+    under the variant's own instance by the independent checker (plain code, no solver): it must
+    meet every rule there, and its objectives are the checker's.
+
+    Returns
+    -------
+    dict
+        Variant index → index of the variant whose plan is its start.
+    """
+    from siting.analysis.evaluate import evaluate
+
+    own = [_checked_objectives(r) for r in runs]
+    out: dict[int, int] = {}
+    for i, r in enumerate(runs):
+        inst = r.prepared.instance
+        if inst.budget_cny is None:
+            continue
+        names = stage_names(inst.settings.objective.mode)
+        best_j, best = None, own[i]
+        for j, q in enumerate(runs):
+            budget_j = q.prepared.instance.budget_cny
+            if j == i or own[j] is None or budget_j is None or budget_j > inst.budget_cny:
+                continue
+            if best is not None and not _lex_better(own[j], best, names):  # type: ignore[arg-type]
+                continue  # not better even by its own figures
+            ev = evaluate(inst, q.solved.outcome.plan)  # type: ignore[union-attr]
+            if ev.feasible and (best is None or _lex_better(ev.objectives, best, names)):
+                best_j, best = j, ev.objectives
+        if best_j is not None:
+            out[i] = best_j
+    return out
+
+
+def warm_started(prepared: Sequence[PreparedVariant], runs: Sequence[VariantRun], *, workers: int | None = None,
+                 client: Any = None, on_kept: Callable[[VariantRun], None] | None = None) -> list[VariantRun]:
+    """The budget sweep's second wave: every variant :func:`warm_start_sources` names is solved
+    again from the better plan (``solve_instance(start=...)``), on the same workers, and keeps
+    the new solve only when its checked plan is lexicographically better than its first one
+    (its solve seconds are then both solves'). In deterministic mode the second wave depends
+    only on the first wave's plans, so the sweep stays reproducible. ``on_kept`` is called for
+    each variant that kept its new solve (e.g. to rewrite its plan folder)."""
+    runs = list(runs)
+    sources = warm_start_sources(runs)
+    if not sources or interrupt.requested():
+        return runs
+    order = sorted(sources)
+    starts = [runs[sources[i]].solved.outcome.plan for i in order]  # type: ignore[union-attr]
+    again = solve_variants([prepared[i] for i in order], workers=workers, client=client, starts=starts)
+    for i, new in zip(order, again):
+        old, names = runs[i], stage_names(prepared[i].instance.settings.objective.mode)
+        mine, theirs = _checked_objectives(old), _checked_objectives(new)
+        if new.solved is None or theirs is None or (mine is not None and not _lex_better(theirs, mine, names)):
+            continue
+        seconds = new.solved.seconds + (old.solved.seconds if old.solved is not None else 0.0)
+        runs[i] = VariantRun(prepared[i], dataclasses.replace(new.solved, seconds=seconds), None,
+                             warm_start=prepared[sources[i]].variant.name)
+        if on_kept is not None:
+            on_kept(runs[i])
+    return runs
 
 
 def table_html(table: pd.DataFrame) -> str:
