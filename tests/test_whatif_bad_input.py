@@ -66,11 +66,12 @@ def test_compare_bad_input_exits_2_and_writes_nothing(tiny_scenario, tmp_path, a
     assert not out.exists() and not csv.exists()
 
 
-@pytest.mark.parametrize("command", ["sweep", "compare"])
+@pytest.mark.parametrize("command", ["sweep", "compare", "run"])
 def test_an_unreachable_scheduler_is_an_error_within_seconds(tiny_scenario, tmp_path, command):
     address = f"tcp://127.0.0.1:{_free_port()}"
     out, csv = tmp_path / "out", tmp_path / "cmp.csv"
-    args = ["--vary", "budget_cny=4e5:1e6:2"] if command == "sweep" else ["-o", "cheap", "--csv", str(csv)]
+    args = {"sweep": ["--vary", "budget_cny=4e5:1e6:2"], "compare": ["-o", "cheap", "--csv", str(csv)],
+            "run": []}[command]
     t0 = time.perf_counter()
     res = runner.invoke(app, [command, str(tiny_scenario), *args, "--out", str(out), "--scheduler", address])
     seconds = time.perf_counter() - t0

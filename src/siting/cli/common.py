@@ -197,6 +197,9 @@ OPT_MAX_MEMORY = typer.Option(None, "--max-memory-gb", metavar="GB", min=0.01,
                               help="refuse up front a solve whose estimated peak memory exceeds this, and cap SCIP's "
                                    "memory to it (default: solver.max_memory_gb, no limit)")
 OPT_QUIET = typer.Option(False, "--quiet", "-q", help="print only the summary (no progress lines)")
+OPT_SCHEDULER = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT",
+                             help="solve the independent parts on this existing Dask scheduler's workers (an "
+                                  "address that does not answer within 5 s is an error)")
 OPT_XLSX = typer.Option(False, "--xlsx", help="also write plan.xlsx: the plan's tables as one Excel workbook, a "
                                              "sheet per table (default: the scenario's outputs.xlsx)")
 OPT_OVERRIDE = typer.Option([], "--override", "-o", metavar=NAME,
@@ -218,6 +221,7 @@ class SolveFlags:
     lang: str | None = None
     xlsx: bool = False
     quiet: bool = False
+    scheduler: str | None = None
 
     def solver_options(self, base):
         """``base`` (the scenario's solver section) with the flags given applied."""
@@ -234,7 +238,7 @@ def with_solve_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     shared = {"backend": (str | None, OPT_BACKEND), "time_limit_s": (float | None, OPT_TIME_LIMIT),
               "gap": (float | None, OPT_GAP), "threads": (int | None, OPT_THREADS),
               "max_memory_gb": (float | None, OPT_MAX_MEMORY), "lang": (str | None, OPT_LANG),
-              "xlsx": (bool, OPT_XLSX), "quiet": (bool, OPT_QUIET)}
+              "xlsx": (bool, OPT_XLSX), "quiet": (bool, OPT_QUIET), "scheduler": (str | None, OPT_SCHEDULER)}
     own = [p for p in inspect.signature(func).parameters.values() if p.name != "flags"]
     extra = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d, annotation=t)
              for n, (t, d) in shared.items()]

@@ -58,7 +58,7 @@ def demo(
             console.print(Text.assemble((inst.name, "bold"), f": {inst.n_communities} communities, {inst.n_spaces} "
                                         f"candidate spaces, {inst.reach.n_pairs:,} walking pairs ({inst.reach.source}) "
                                         "(SYNTHETIC data, calibrated to public figures)"), soft_wrap=True)
-        code = _solve_and_write(inst, scenario, options, out, force, flags.quiet)
+        code = _solve_and_write(inst, scenario, options, out, force, flags.quiet, flags.scheduler)
     raise typer.Exit(code=code)
 
 
@@ -84,7 +84,7 @@ def run(
         check_output_folder(out, force)
         inst = load_instance(scenario)
         options = flags.solver_options(scenario.solver)
-        code = _solve_and_write(inst, scenario, options, out, force, flags.quiet)
+        code = _solve_and_write(inst, scenario, options, out, force, flags.quiet, flags.scheduler)
     raise typer.Exit(code=code)
 
 

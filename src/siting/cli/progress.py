@@ -105,7 +105,8 @@ class _ProgressView:
                 f"{name} over {len(started)} parts: best {fmt(best)}  bound {fmt(bound)}  gap {gap}")
 
 
-def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: bool = False) -> int:
+def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: bool = False,
+                     scheduler: str | None = None) -> int:
     from siting.analysis.figures import plan_figures
     from siting.analysis.solver_view import non_negative_stages
     from siting.core.results import SolveStatus
@@ -116,6 +117,11 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: boo
     from siting.solvers import interrupt
 
     check_output_folder(out, force)
+    client = None
+    if scheduler is not None:  # an address that does not answer is an error now, before anything is solved
+        from siting.solve.cluster import dask_client
+
+        client = dask_client(scheduler)
     stages = stage_names(inst.settings.objective.mode)
     # the cost stage subtracts the co-location bonus: it may go below 0 only with a bonus (the
     # summary, report and summary.json raise the same stages' bounds to 0)
@@ -123,8 +129,12 @@ def _solve_and_write(inst, scenario, options, out: Path, force: bool, quiet: boo
     view = _ProgressView(stages, quiet=quiet, non_negative=non_negative)
     # the first Ctrl-C stops the solvers and keeps the best plan so far (written, marked
     # interrupted, exit 130); a second one, or one outside the solve, writes nothing
-    with view, interrupt.catch_sigint():
-        outcome = solve_instance(inst, options, progress=view)
+    try:
+        with view, interrupt.catch_sigint():
+            outcome = solve_instance(inst, options, progress=view, client=client)
+    finally:
+        if client is not None:
+            client.close()
     if outcome.result.interrupted and outcome.plan is None:
         raise KeyboardInterrupt
     figures = plan_figures(outcome)

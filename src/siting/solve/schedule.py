@@ -15,6 +15,7 @@ import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from siting.solve.attempts import (
     plan_stages,
     resume_from,
 )
+from siting.solve.cluster import cluster_threads, remote
 from siting.solve.columns import start_column
 from siting.solve.coordinate import NO_PLAN_ENFORCED, part_program, solve_coupled
 from siting.solve.decompose import Part, coupled, decomposable, merge_plans, merge_results, split
@@ -74,7 +76,7 @@ def _solve_one(inst: Instance, options: SolverOptions, progress: ProgressCallbac
 
 def solve_instance(
     inst: Instance, options: SolverOptions | None = None, progress: ProgressCallback | None = None,
-    *, decompose: bool = True, start: Plan | None = None,
+    *, decompose: bool = True, start: Plan | None = None, client: Any = None,
 ) -> Outcome:
     """Build the MIP, solve it, read back the plan and check it independently.
 
@@ -102,6 +104,10 @@ def solve_instance(
         master may pick, and by a program solved whole as its MIP start. Independent parts (no
         budget) do not use it. The outcome is never worse than the start only where the start is
         used and its design meets every row; ``result.message`` says whether it was used.
+    client : distributed.Client, optional
+        Solve independent parts on this Dask cluster's workers instead of local threads
+        (:mod:`siting.solve.cluster`; ``siting run --scheduler``): as many at once as the cluster
+        has worker threads. Budget-coupled parts and a program solved whole run here.
 
     Returns
     -------
@@ -120,7 +126,7 @@ def solve_instance(
         raise SitingError(f"start: a plan of {start.taken.size} spaces and {start.hub_space.size} communities, "
                           f"expected one of this instance's {inst.n_spaces} spaces and {inst.n_communities} "
                           "communities")
-    out = _solve_instance(inst, options, progress, decompose, start)
+    out = _solve_instance(inst, options, progress, decompose, start, client)
     return _marked_if_interrupted(out) if interrupt.requested() else out
 
 
@@ -136,7 +142,7 @@ def _marked_if_interrupted(out: Outcome) -> Outcome:
 
 
 def _solve_instance(inst: Instance, options: SolverOptions | None, progress: ProgressCallback | None,
-                    decompose: bool, start: Plan | None = None) -> Outcome:
+                    decompose: bool, start: Plan | None = None, client: Any = None) -> Outcome:
     options = options or inst.settings.solver
     check_memory(inst, options)
     if decompose and coupled(inst) and options.coordinate != "never":
@@ -165,7 +171,7 @@ def _solve_instance(inst: Instance, options: SolverOptions | None, progress: Pro
         ev = evaluate(inst, one.plan) if one.plan is not None else None
         return Outcome(inst, one.result, one.plan, ev, one.build_s, one.model_size, options)
     t0 = time.perf_counter()
-    solved = _solve_parts(parts, options, progress, t0)
+    solved = _solve_parts(parts, options, progress, t0, client)
     results = [s.result for s in solved]
     plans = [s.plan for s in solved]
     sizes = [s.model_size for s in solved]
@@ -174,6 +180,9 @@ def _solve_instance(inst: Instance, options: SolverOptions | None, progress: Pro
     seconds = time.perf_counter() - t0
     offset = _unreached_fixed_cost(inst, parts)
     result = merge_results(results, stage_names, seconds, offset, options.relative_gap)
+    if client is not None:
+        where = f"parts solved on the Dask cluster's {cluster_threads(client)} worker threads"
+        result = dataclasses.replace(result, message="; ".join(m for m in (result.message, where) if m))
     size = {k: int(sum(s[k] for s in sizes)) for k in sizes[0]}
     if any(p is None for p in plans):
         return Outcome(inst, result, None, None, build_total, size, options, len(parts))
@@ -252,8 +261,10 @@ NO_TIME_S = 0.5
 
 
 def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCallback | None,
-                 t0: float) -> list[PartSolution]:
-    """Solve independent parts in parallel threads (OR-Tools releases the GIL).
+                 t0: float, client: Any = None) -> list[PartSolution]:
+    """Solve independent parts in parallel threads (OR-Tools releases the GIL), or with ``client``
+    on a Dask cluster's workers, as many at once as it has threads (each local thread then
+    waits for its part's remote solve; :mod:`siting.solve.cluster`).
 
     Pass 1: the largest part starts first with its fair share of the whole limit (a city's
     giant component must not wait behind dozens of small parts); the rest go small first,
@@ -286,7 +297,7 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
     the same limit in every pass), every unproven part is resumed in every pass, and the time
     limit is only the safety net (a pass it stops marks the result ``time_limit_hit``).
     """
-    workers = max(1, options.threads)
+    workers = cluster_threads(client) if client is not None else max(1, options.threads)
     # parts run ``workers`` at a time: each SCIP gets its share of a memory limit
     mem = None if options.max_memory_gb is None else options.max_memory_gb / workers
     solo = options.model_copy(update={"threads": 1, "max_memory_gb": mem})
@@ -325,8 +336,14 @@ def _solve_parts(parts: list[Part], options: SolverOptions, progress: ProgressCa
                     unfinished.pop(k)
                 return None if k in resume else _unsolved(parts[k].instance, options)
             try:
-                sol = _solve_one(parts[k].instance, opts.model_copy(update={"time_limit_s": share}),
-                                 wrapped if progress is not None else None, hint, settled, first_only)
+                part_opts = opts.model_copy(update={"time_limit_s": share})
+                if client is None:
+                    sol = _solve_one(parts[k].instance, part_opts, wrapped if progress is not None else None, hint,
+                                     settled, first_only)
+                else:  # live progress stays on the worker; the part's final figures are reported below
+                    sol = remote(client, _solve_one, parts[k].instance, part_opts, None, hint, settled, first_only)
+                    if sol is None:  # stopped on request while it ran remotely
+                        return None if k in resume else _unsolved(parts[k].instance, options)
             finally:
                 with lock:
                     unfinished.pop(k)

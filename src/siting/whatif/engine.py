@@ -31,10 +31,9 @@ from siting.core.options import SolverOptions
 from siting.errors import SitingError
 from siting.plan import Outcome, Plan
 from siting.solve import solve_instance
+from siting.solve.cluster import CONNECT_TIMEOUT_S, dask_client  # noqa: F401 (the sweeps' API since before)
 from siting.solvers import interrupt
 from siting.whatif.variants import PreparedVariant
-
-CONNECT_TIMEOUT_S = 5.0  # an unreachable --scheduler is an error after this long, not a hang
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,26 +130,6 @@ def _solve_in_worker(inst: Instance, options: SolverOptions, listen: bool,
 
 def _reason(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, SitingError) else f"{type(exc).__name__}: {exc}"
-
-
-def dask_client(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Any:
-    """A ``distributed.Client`` connected to the scheduler at ``address``.
-
-    Raises
-    ------
-    SitingError
-        ``distributed`` is not installed, or no scheduler answered within ``timeout_s`` seconds.
-    """
-    try:
-        from distributed import Client
-    except ImportError:
-        raise SitingError(f"--scheduler {address}: the Dask client is not installed "
-                          "(pip install 'siting[dask]')") from None
-    try:
-        return Client(address, timeout=f"{timeout_s}s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SitingError(f"--scheduler {address}: no Dask scheduler answered within {timeout_s:g} s "
-                          f"({type(exc).__name__}: {exc})") from None
 
 
 def default_workers(n_variants: int) -> int:

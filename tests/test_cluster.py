@@ -1,0 +1,132 @@
+"""Independent parts on a Dask cluster (siting.solve.cluster, ``siting run --scheduler``): a real
+``distributed`` LocalCluster, and a scheduler with worker processes on loopback, give the same
+plan as the single-process solve in deterministic mode."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXACT, tiny_tables, write_tiny_scenario
+from siting.cli import app
+from siting.errors import SitingError
+from siting.solve import solve_instance
+from siting.solve.cluster import dask_client
+from test_api import _far_apart
+from test_sweep import _free_port
+
+runner = CliRunner()
+DET = EXACT.model_copy(update={"deterministic": True, "work_limit": 50, "time_limit_s": 600, "threads": 2})
+
+
+def _fingerprint(out) -> tuple:
+    return (tuple(s.objective for s in out.result.stages), tuple(s.bound for s in out.result.stages),
+            out.plan.taken.tolist(), np.round(out.plan.service_area_m2, 9).tolist(), out.plan.hub_space.tolist())
+
+
+def test_parts_on_a_local_cluster_equal_the_single_process_solve():
+    from distributed import Client, LocalCluster
+
+    inst = _far_apart(4)
+    alone = solve_instance(inst, DET)
+    assert alone.parts == 4
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        remote = solve_instance(inst, DET, client=client)
+    assert "parts solved on the Dask cluster's 2 worker threads" in remote.result.message
+    assert remote.evaluation is not None and remote.evaluation.feasible
+    assert _fingerprint(remote) == _fingerprint(alone)
+
+
+def _start_cluster(tmp_path: Path):
+    dask = shutil.which("dask", path=str(Path(sys.executable).parent))
+    assert dask, "the dask command (distributed) is not installed beside this Python"
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = [open(tmp_path / name, "w") for name in ("scheduler.log", "worker.log")]  # noqa: SIM115
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--dashboard-address", ":0", "--no-show"], stdout=logs[0], stderr=logs[0])]
+    time.sleep(1.0)
+    procs.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                   "--no-dashboard", "--local-directory", str(tmp_path / "dw")],
+                                  stdout=logs[1], stderr=logs[1]))
+    return address, procs, logs
+
+
+def _stop_cluster(procs, logs) -> None:
+    for p in reversed(procs):
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    for f in logs:
+        f.close()
+
+
+@pytest.fixture
+def two_districts(tmp_path: Path) -> Path:
+    """The tiny scenario twice, the copy 20 km east: two independent parts."""
+    import pandas as pd
+
+    c0, s0 = tiny_tables()
+    c1, s1 = c0.copy(), s0.copy()
+    c1["x"] += 20_000.0
+    s1["x"] += 20_000.0
+    c1["community_id"] += "-E"
+    s1["space_id"] += "-E"
+    return write_tiny_scenario(tmp_path / "two", pd.concat([c0, c1], ignore_index=True),
+                               pd.concat([s0, s1], ignore_index=True))
+
+
+def test_siting_run_on_a_scheduler_with_worker_processes_writes_the_single_process_plan(two_districts, tmp_path):
+    """A scheduler and two worker processes on loopback: the library solve of 4 parts, and
+    `siting run --scheduler` on a scenario of two parts, equal the same solves in this process
+    (plan files byte for byte)."""
+    address, procs, logs = _start_cluster(tmp_path)
+    try:
+        client = None
+        for _ in range(30):  # the scheduler may take a few seconds to listen
+            try:
+                client = dask_client(address, timeout_s=2)
+                break
+            except SitingError:
+                time.sleep(0.5)
+        assert client is not None, (tmp_path / "scheduler.log").read_text()
+        client.wait_for_workers(2, timeout=60)
+        inst = _far_apart(4)
+        try:
+            remote = solve_instance(inst, DET, client=client)
+        finally:
+            client.close()
+        assert _fingerprint(remote) == _fingerprint(solve_instance(inst, DET))
+        sets = ["--set", "solver.work_limit=20", "--set", "solver.time_limit_s=600", "--quiet"]
+        here = runner.invoke(app, ["run", str(two_districts), "--out", str(tmp_path / "here"), *sets])
+        there = runner.invoke(app, ["run", str(two_districts), "--out", str(tmp_path / "there"), *sets,
+                                    "--scheduler", address])
+    finally:
+        _stop_cluster(procs, logs)
+    assert here.exit_code == 0, here.output
+    assert there.exit_code == 0, there.output
+    for name in ("spaces.csv", "services.csv", "links.csv", "communities.csv", "shortfalls.csv"):
+        assert (tmp_path / "here" / name).read_bytes() == (tmp_path / "there" / name).read_bytes(), name
+    a = json.loads((tmp_path / "here" / "summary.json").read_text())
+    b = json.loads((tmp_path / "there" / "summary.json").read_text())
+    assert a["independent_parts"] == b["independent_parts"] == 2
+    assert a["cost_cny"] == b["cost_cny"] and a["solver"]["status"] == b["solver"]["status"]
+    assert "Dask cluster's 2 worker threads" in b["solver"]["message"]
+
+
+@pytest.mark.parametrize("bad", ["tcp://127.0.0.1:1", "not-an-address"])
+def test_a_bad_scheduler_address_is_an_error_naming_it(bad):
+    with pytest.raises(SitingError, match="--scheduler"):
+        dask_client(bad, timeout_s=1)
