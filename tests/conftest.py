@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -232,3 +238,55 @@ def pytest_terminal_summary(terminalreporter) -> None:
         t = fuzz.TALLY
         terminalreporter.write_line(f"fuzz: {t.cases:,} cases tried ({t.valid:,} valid, {t.errors:,} SitingError: "
                                     f"{dict(sorted(t.by_error.items()))})")
+
+
+# ----------------------------------------------------------------- a Dask cluster on loopback
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def loopback_cluster(tmp_path: Path, n_workers: int = 2) -> Iterator[tuple[str, object]]:
+    """A Dask scheduler and ``n_workers`` one-thread worker processes on loopback (the `dask`
+    command beside this Python); yields its address and a connected client, stops them all."""
+    from siting.errors import SitingError
+    from siting.solve.cluster import dask_client
+
+    dask = shutil.which("dask", path=str(Path(sys.executable).parent))
+    assert dask, "the dask command (distributed) is not installed beside this Python"
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = [open(tmp_path / name, "w") for name in ("scheduler.log", "worker.log")]  # noqa: SIM115
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--dashboard-address", ":0", "--no-show"], stdout=logs[0], stderr=logs[0])]
+    client = None
+    try:
+        time.sleep(1.0)
+        procs.append(subprocess.Popen([dask, "worker", address, "--nworkers", str(n_workers), "--nthreads", "1",
+                                       "--no-dashboard", "--local-directory", str(tmp_path / "dw")],
+                                      stdout=logs[1], stderr=logs[1]))
+        for _ in range(30):  # the scheduler may take a few seconds to listen
+            try:
+                client = dask_client(address, timeout_s=2)
+                break
+            except SitingError:
+                time.sleep(0.5)
+        assert client is not None, (tmp_path / "scheduler.log").read_text()
+        client.wait_for_workers(n_workers, timeout=60)
+        yield address, client
+    finally:
+        if client is not None:
+            client.close()
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        for f in logs:
+            f.close()
+

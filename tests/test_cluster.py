@@ -5,23 +5,18 @@ plan as the single-process solve in deterministic mode."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXACT, tiny_tables, write_tiny_scenario
+from conftest import EXACT, loopback_cluster, tiny_tables, write_tiny_scenario
 from siting.cli import app
 from siting.errors import SitingError
 from siting.solve import solve_instance
 from siting.solve.cluster import dask_client
 from test_api import _far_apart
-from test_sweep import _free_port
 
 runner = CliRunner()
 DET = EXACT.model_copy(update={"deterministic": True, "work_limit": 50, "time_limit_s": 600, "threads": 2})
@@ -46,33 +41,6 @@ def test_parts_on_a_local_cluster_equal_the_single_process_solve():
     assert _fingerprint(remote) == _fingerprint(alone)
 
 
-def _start_cluster(tmp_path: Path):
-    dask = shutil.which("dask", path=str(Path(sys.executable).parent))
-    assert dask, "the dask command (distributed) is not installed beside this Python"
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = [open(tmp_path / name, "w") for name in ("scheduler.log", "worker.log")]  # noqa: SIM115
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--dashboard-address", ":0", "--no-show"], stdout=logs[0], stderr=logs[0])]
-    time.sleep(1.0)
-    procs.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                   "--no-dashboard", "--local-directory", str(tmp_path / "dw")],
-                                  stdout=logs[1], stderr=logs[1]))
-    return address, procs, logs
-
-
-def _stop_cluster(procs, logs) -> None:
-    for p in reversed(procs):
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
-    for f in logs:
-        f.close()
-
-
 @pytest.fixture
 def two_districts(tmp_path: Path) -> Path:
     """The tiny scenario twice, the copy 20 km east: two independent parts."""
@@ -92,29 +60,14 @@ def test_siting_run_on_a_scheduler_with_worker_processes_writes_the_single_proce
     """A scheduler and two worker processes on loopback: the library solve of 4 parts, and
     `siting run --scheduler` on a scenario of two parts, equal the same solves in this process
     (plan files byte for byte)."""
-    address, procs, logs = _start_cluster(tmp_path)
-    try:
-        client = None
-        for _ in range(30):  # the scheduler may take a few seconds to listen
-            try:
-                client = dask_client(address, timeout_s=2)
-                break
-            except SitingError:
-                time.sleep(0.5)
-        assert client is not None, (tmp_path / "scheduler.log").read_text()
-        client.wait_for_workers(2, timeout=60)
-        inst = _far_apart(4)
-        try:
-            remote = solve_instance(inst, DET, client=client)
-        finally:
-            client.close()
-        assert _fingerprint(remote) == _fingerprint(solve_instance(inst, DET))
-        sets = ["--set", "solver.work_limit=20", "--set", "solver.time_limit_s=600", "--quiet"]
+    inst = _far_apart(4)
+    sets = ["--set", "solver.work_limit=20", "--set", "solver.time_limit_s=600", "--quiet"]
+    with loopback_cluster(tmp_path) as (address, client):
+        remote = solve_instance(inst, DET, client=client)
         here = runner.invoke(app, ["run", str(two_districts), "--out", str(tmp_path / "here"), *sets])
         there = runner.invoke(app, ["run", str(two_districts), "--out", str(tmp_path / "there"), *sets,
                                     "--scheduler", address])
-    finally:
-        _stop_cluster(procs, logs)
+    assert _fingerprint(remote) == _fingerprint(solve_instance(inst, DET))
     assert here.exit_code == 0, here.output
     assert there.exit_code == 0, there.output
     for name in ("spaces.csv", "services.csv", "links.csv", "communities.csv", "shortfalls.csv"):

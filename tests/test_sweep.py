@@ -4,21 +4,18 @@ processes on loopback), the table, the trade-off curve and bad input."""
 from __future__ import annotations
 
 import json
-import shutil
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from conftest import loopback_cluster
 from siting.cli import app
-from siting.errors import ScenarioError, SitingError
-from siting.whatif.engine import dask_client, solve_variants
+from siting.errors import ScenarioError
+from siting.whatif.engine import solve_variants
 from siting.whatif.sweep import efficient_mask
 from siting.whatif.variants import parse_vary, prepare_variants
 
@@ -160,48 +157,11 @@ def test_dask_local_cluster_equals_serial(prepared, serial):
     assert [_fingerprint(r) for r in runs] == serial
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_dask_scheduler_and_worker_processes_on_loopback_equal_serial(prepared, serial, tmp_path):
-    dask = shutil.which("dask", path=str(Path(sys.executable).parent))
-    assert dask, "the dask command (distributed) is not installed beside this Python"
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = [open(tmp_path / name, "w") for name in ("scheduler.log", "worker.log")]  # noqa: SIM115
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--dashboard-address", ":0", "--no-show"], stdout=logs[0], stderr=logs[0])]
-    try:
-        time.sleep(1.0)
-        procs.append(subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
-                                       "--no-dashboard", "--local-directory", str(tmp_path / "dw")],
-                                      stdout=logs[1], stderr=logs[1]))
-        client = None
-        for _ in range(30):  # the scheduler may take a few seconds to listen
-            try:
-                client = dask_client(address, timeout_s=2)
-                break
-            except SitingError:
-                time.sleep(0.5)
-        assert client is not None, (tmp_path / "scheduler.log").read_text()
-        try:
-            client.wait_for_workers(2, timeout=60)
-            runs = solve_variants(prepared, client=client)
-        finally:
-            client.close()
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        for f in logs:
-            f.close()
+    with loopback_cluster(tmp_path) as (_, client):
+        runs = solve_variants(prepared, client=client)
     assert [r.error for r in runs] == [None] * len(runs)
     assert [_fingerprint(r) for r in runs] == serial
 

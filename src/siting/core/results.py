@@ -29,14 +29,21 @@ class SolveStatus(str, enum.Enum):
         return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
 
+#: Objective and bound this close (absolute) are equal: the solvers' feasibility tolerance, and
+#: above the tolerance a lexicographic stage is held at (1e-7). A stage whose optimum is 0, held
+#: at 0 + 1e-7 and read from a later stage's plan at 1e-7, would otherwise show a 100 % gap.
+GAP_ABS_TOL = 1e-6
+
+
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """|objective − bound| / max(|objective|, 1e-9) (0 when both are equal)."""
+    """|objective − bound| / max(|objective|, 1e-9); 0 when they differ by at most
+    :data:`GAP_ABS_TOL`."""
     if objective is None or bound is None:
         return None
     if not (math.isfinite(objective) and math.isfinite(bound)):
         return None
     diff = abs(objective - bound)
-    if diff <= 1e-9:
+    if diff <= GAP_ABS_TOL:
         return 0.0
     return diff / max(abs(objective), 1e-9)
 
