@@ -79,6 +79,18 @@ def test_siting_run_on_a_scheduler_with_worker_processes_writes_the_single_proce
     assert "Dask cluster's 2 worker threads" in b["solver"]["message"]
 
 
+def test_a_program_solved_whole_says_it_did_not_use_the_cluster():
+    from distributed import Client, LocalCluster
+
+    from test_coordinate import far_apart
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        out = solve_instance(far_apart(250_000), EXACT, client=client)  # a budget: not independent parts
+    assert "solved in this process: the Dask cluster solves independent parts only" in out.result.message
+    assert out.evaluation.feasible
+
+
 @pytest.mark.parametrize("bad", ["tcp://127.0.0.1:1", "not-an-address"])
 def test_a_bad_scheduler_address_is_an_error_naming_it(bad):
     with pytest.raises(SitingError, match="--scheduler"):

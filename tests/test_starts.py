@@ -56,3 +56,13 @@ def test_a_plan_of_another_instance_is_refused():
     other = best.plan.__class__(**{**best.plan.__dict__, "taken": np.zeros(5, dtype=bool)})
     with pytest.raises(SitingError, match="start: a plan of 5 spaces"):
         solve_instance(far_apart(250_000), EXACT, start=other)
+
+
+def test_independent_parts_say_the_start_is_not_used():
+    from test_api import _far_apart
+
+    inst = _far_apart(3)
+    best = solve_instance(inst, EXACT)
+    out = solve_instance(inst, EXACT, start=best.plan)
+    assert out.parts == 3
+    assert "the start plan not used: independent parts start from their own plans" in out.result.message

@@ -127,6 +127,15 @@ def solve_instance(
                           f"expected one of this instance's {inst.n_spaces} spaces and {inst.n_communities} "
                           "communities")
     out = _solve_instance(inst, options, progress, decompose, start, client)
+    notes = []
+    if start is not None and "start plan" not in out.result.message:
+        notes.append("the start plan not used: independent parts start from their own plans")
+    if client is not None and "Dask cluster" not in out.result.message:
+        notes.append("solved in this process: the Dask cluster solves independent parts only")
+    if notes:
+        result = dataclasses.replace(out.result, message="; ".join([m for m in (out.result.message,) if m] + notes))
+        out = dataclasses.replace(out, result=result,
+                                  plan=None if out.plan is None else dataclasses.replace(out.plan, result=result))
     return _marked_if_interrupted(out) if interrupt.requested() else out
 
 
