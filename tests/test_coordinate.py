@@ -192,3 +192,66 @@ def test_an_enforced_standard_over_the_budget_is_reported_by_the_coordinator():
     assert "300,000 CNY" in out.result.message and "250,000 CNY" in out.result.message
     whole = solve_instance(enforced(250_000), EXACT, decompose=False)
     assert whole.result.status is SolveStatus.INFEASIBLE  # the whole program agrees
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_pricing_pass_fits_its_time_even_when_every_part_uses_its_whole_limit(monkeypatch, workers):
+    """``_price``'s limit is the pass's: each part, when it starts, gets the time left in
+    proportion to its size among the parts not yet started. With a clock that every part solve
+    advances by its full limit (the worst case), the pass ends by its limit, and the largest part
+    is solved first; before, every part got the whole limit (23 parts on two threads took 38.7 s
+    of a 19.9 s pass on the phased demo)."""
+    import threading
+
+    import siting.solve.coordinate as co
+    from siting.solve.columns import first_columns, part_program
+
+    inst = tiny(communities=[[0, 0], [5000, 0], [10000, 0], [15000, 0]],
+                spaces=[[100, 0], [5100, 0], [5200, 0], [10100, 0], [10200, 0], [10300, 0], [15100, 0]],
+                res=residents(4, r18_59=[3000, 1000, 2000, 500]),
+                st=tiny_settings("reading_room", mode="demand", budget=250_000), space_area_m2=300.0,
+                acquisition_cny=100_000.0)
+    progs = [part_program(p) for p in split(inst)]
+    cols = first_columns(progs, np.array([250_000.0]), ALWAYS, 1, 1e18).cols
+    assert cols is not None
+    sizes = [int(pp.lp.integer.sum()) for pp in progs]
+    assert len(set(sizes)) > 1  # parts of different sizes
+
+    class Clock:
+        now = 0.0
+        lock = threading.Lock()
+
+        def perf_counter(self) -> float:
+            return self.now
+
+    clock = Clock()
+    real_solve = co.solve
+    calls: list[tuple[int, float, float]] = []  # (integers, start, limit)
+
+    def full_limit(lp, options):
+        start = clock.now
+        out = real_solve(lp, options.model_copy(update={"time_limit_s": 5.0}))
+        with clock.lock:
+            calls.append((int(lp.integer.sum()), start, options.time_limit_s))
+            if workers == 1:
+                clock.now += options.time_limit_s  # the worst case: every part uses all of its limit
+        return out
+
+    monkeypatch.setattr(co, "time", clock)
+    monkeypatch.setattr(co, "solve", full_limit)
+    wall = ALWAYS.model_copy(update={"deterministic": False, "threads": 1})
+    limit_s = 12.0
+    _, lb, _ = co._price(progs, cols, 0, [3], np.array([1e-5]), None, wall, workers, limit_s)
+    assert lb is not None
+    assert len(calls) == len(progs)
+    assert all(0.5 <= c[2] <= limit_s for c in calls)
+    if workers == 1:
+        assert calls[0][0] == max(sizes)  # largest first
+        # one after the other, each using all of its limit: the pass ends by its limit
+        assert sum(c[2] for c in calls) <= limit_s + 1e-6
+    else:
+        # two threads (the clock stands still): the largest part gets at least its share of the
+        # time of both threads (more if the other thread's part took its share first)
+        largest = next(c for c in calls if c[0] == max(sizes))
+        assert largest[2] >= min(limit_s, limit_s * workers * max(sizes) / sum(sizes)) - 1e-9
+        assert sum(c[2] for c in calls) > limit_s  # not one limit split: both threads' time
