@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 from conftest import loopback_cluster
 from siting.cli import app
 from siting.errors import ScenarioError
+from siting.io.load import load_instance
+from siting.io.scenario import load_scenario
 from siting.whatif.engine import solve_variants
 from siting.whatif.sweep import efficient_mask
 from siting.whatif.variants import parse_vary, prepare_variants
@@ -117,6 +119,16 @@ def test_sweep_command_writes_plans_table_and_curve(tiny_scenario, tmp_path, ser
         assert float(row["cost_cny"]) <= float(row["value"]) * (1 + 1e-9)
         assert float(row["weighted_coverage"]) == pytest.approx(summary["weighted_coverage"])
         assert (out / row["folder"] / "report.html").is_file()
+        # the coverage bound comes from the weighted-served stage's bound (demand mode), here proven
+        # at gap 0: (Σ w·E + bound) ÷ Σ w·D equals the plan's coverage
+        stage = next(st for st in summary["solver"]["stages"] if st["name"] == "weighted_served")
+        inst = load_instance(load_scenario(tiny_scenario, overrides=["cheap"],
+                                           assignments=[f"budget_cny={row['value']}"]))
+        w = inst.served_weight
+        expect = ((w * inst.existing_served).sum() + stage["bound"]) / (w * inst.demand_users).sum()
+        assert float(row["weighted_coverage_bound"]) == pytest.approx(max(expect, float(row["weighted_coverage"])))
+        assert float(row["weighted_coverage_bound"]) == pytest.approx(float(row["weighted_coverage"]), abs=1e-6)
+        assert row["weighted_coverage_bound_source"].startswith("weighted-served stage: ")
     # a larger budget never buys less coverage; the cheapest variant is efficient
     cov = table["weighted_coverage"].astype(float).to_numpy()
     assert np.all(np.diff(cov) >= -1e-6) and cov[0] < cov[-1]
@@ -218,3 +230,33 @@ def test_a_budget_sweep_solves_again_from_a_smaller_budgets_better_plan(prepared
     assert not _lex_better(objs[1], new.evaluation.objectives, names)  # at least as good as its start
     assert again[2].solved.seconds > 1.0  # both solves' seconds
     assert again[0] is runs[0] and again[1] is runs[1]  # the others untouched
+
+
+def test_the_coverage_bound_adds_the_unproven_weighted_served_to_the_coverage():
+    """A weighted-served stage left open by δ weighted users raises the coverage's bound by δ ÷ Σ w·D
+    above the plan's coverage (the existing facilities' users count in both); standards mode has
+    no such stage and so no bound."""
+    from types import SimpleNamespace
+
+    from siting.demo import demo_instance
+    from siting.whatif.sweep import _coverage_bound
+
+    inst = demo_instance()  # its existing facilities serve users: they count in coverage and bound alike
+    w = inst.served_weight
+    demand_w, existing_w = float((w * inst.demand_users).sum()), float((w * inst.existing_served).sum())
+    assert existing_w > 0.1 * demand_w
+    served, delta = 0.25 * demand_w, 0.1 * demand_w
+    coverage = (existing_w + served) / demand_w
+    run = SimpleNamespace(prepared=SimpleNamespace(instance=inst))
+    stages = [{"name": "weighted_served", "objective": served, "bound": served + delta,
+               "bound_source": "Lagrangian dual over the parts' MIP bounds"}, {"name": "cost", "bound": 1.0}]
+    got = _coverage_bound(run, {"weighted_coverage": coverage, "solver": {"stages": stages}})
+    assert got["weighted_coverage_bound"] == pytest.approx(coverage + 0.1)
+    assert got["weighted_coverage_bound_source"] == "weighted-served stage: Lagrangian dual over the parts' MIP bounds"
+    standards = [{"name": "shortfall", "bound": 0.0}, {"name": "cost", "bound": 1.0}]
+    none = _coverage_bound(run, {"weighted_coverage": coverage, "solver": {"stages": standards}})
+    assert none == {"weighted_coverage_bound": None, "weighted_coverage_bound_source": ""}
+    # a bound past all the demand (a stage cut short keeps the box bound) says no more than 100 %
+    weak = [{"name": "weighted_served", "objective": served, "bound": 10 * demand_w, "bound_source": "box"}]
+    assert _coverage_bound(run, {"weighted_coverage": coverage, "solver": {"stages": weak}})[
+        "weighted_coverage_bound"] == 1.0

@@ -1,7 +1,11 @@
 """The trade-off curve of a sweep (matplotlib, Agg backend): the varied key (or, for a list of
 overrides, the cost) against priority-weighted coverage and against communities meeting the area
 standard. Efficient points (no variant costs no more and gives as much of both) are filled, the
-others hollow; each point's solver gap is an error bar on the bound's side, drawn as gap × value."""
+others hollow. The coverage panel draws, as an error bar up to it, the bound on each variant's
+coverage that its solve proved (``weighted_coverage_bound`` of the table: from the weighted-served
+stage's bound, in demand and equity modes); the solver gives no bound on the count of communities
+meeting the standard, so that panel has none. A cost stage's gap is not drawn on either: it bounds
+cost, not coverage."""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ def curve_figure(table: pd.DataFrame, spec: VarySpec):
     from matplotlib.figure import Figure
 
     x, xlabel, label_points = _x(table, spec)
-    gap = pd.to_numeric(table["gap"], errors="coerce").fillna(0.0).to_numpy(float)
+    bound = pd.to_numeric(table["weighted_coverage_bound"], errors="coerce").to_numpy(float) * 100.0
     eff = table["efficient"].to_numpy(bool)
     fig = Figure(figsize=(7.5, 6.5), dpi=110)
     axes = fig.subplots(2, 1, sharex=True)
@@ -43,7 +47,8 @@ def curve_figure(table: pd.DataFrame, spec: VarySpec):
         ok = np.isfinite(x) & np.isfinite(y)
         order = np.argsort(x[ok], kind="stable")
         ax.plot(x[ok][order], y[ok][order], color="#7f8c8d", lw=1, zorder=1)
-        err = np.vstack([np.zeros_like(y), np.abs(y) * gap])
+        above = np.nan_to_num(np.maximum(bound - y, 0.0)) if col == "weighted_coverage" else np.zeros_like(y)
+        err = np.vstack([np.zeros_like(y), above])
         for mask, face, name in ((ok & eff, "#1f6fb2", "efficient"), (ok & ~eff, "white", "dominated")):
             if mask.any():
                 ax.errorbar(x[mask], y[mask], yerr=err[:, mask], fmt="o", mfc=face, mec="#1f6fb2", ecolor="#c0392b",
@@ -57,7 +62,9 @@ def curve_figure(table: pd.DataFrame, spec: VarySpec):
                     transform=ax.transAxes, color="#c0392b")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
-    axes[0].legend(loc="lower right", fontsize=8, title="error bar: solver gap", title_fontsize=8)
+    has_bound = bool(np.isfinite(bound).any())
+    axes[0].legend(loc="lower right", fontsize=8, title_fontsize=8,
+                   title="error bar: up to the proven bound" if has_bound else "no bound on coverage in this mode")
     axes[-1].set_xlabel(xlabel)
     fig.suptitle(f"trade-off: --vary {spec.text or spec.key}", fontsize=10)
     fig.tight_layout()
@@ -86,8 +93,10 @@ def write_curve(table: pd.DataFrame, spec: VarySpec, out: Path) -> dict[str, Pat
 td,th{{border:1px solid #ccc;padding:.2em .5em;text-align:right}} .fig svg{{max-width:100%;height:auto}}</style>
 </head><body><h1>{title}</h1>
 <p>Filled points are efficient: no other variant costs no more and gives at least as much priority-weighted
-coverage and as many communities meeting the area standard. Red bars: each variant's solver gap (gap × value, on
-the bound's side). The same figure: <a href="tradeoff.png">PNG</a>, <a href="tradeoff.svg">SVG</a>; every
+coverage and as many communities meeting the area standard. Red bars: up to the bound on each variant's
+coverage that its solve proved (column weighted_coverage_bound, from the weighted-served stage's bound; none in
+standards mode, where coverage is not an objective, and none on the count of communities: the solver bounds
+neither). The same figure: <a href="tradeoff.png">PNG</a>, <a href="tradeoff.svg">SVG</a>; every
 variant's plan is in its folder (column folder).</p>
 <div class="fig">{inline}</div>
 <h2>Variants</h2>{table_html(table)}

@@ -28,7 +28,8 @@ from siting.whatif.engine import VariantRun, solve_variants
 from siting.whatif.variants import PreparedVariant, VarySpec
 
 TABLE_COLUMNS = ("variant", "value", "status", "gap", "budget_cny", "cost_cny", "weighted_coverage",
-                 "weighted_served", "communities_meeting_area", "communities_meeting_hub_rule", "communities",
+                 "weighted_coverage_bound", "weighted_coverage_bound_source", "weighted_served",
+                 "communities_meeting_area", "communities_meeting_hub_rule", "communities",
                  "min_community_coverage", "spaces_taken", "reproducible", "efficient", "solve_s", "folder",
                  "warm_start", "reason")
 
@@ -69,6 +70,30 @@ def efficient_mask(cost: np.ndarray, goods: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
+def _coverage_bound(run: VariantRun, summary: dict[str, Any]) -> dict[str, Any]:
+    """The upper bound on the variant's priority-weighted coverage that its solve proved: from the
+    weighted-served stage's bound (demand and equity modes), (Σ w·E + bound) ÷ Σ w·D with E the
+    users the existing facilities serve and D the demand (the coverage's own definition); none in a
+    mode without that stage, or when the stage has no bound. At most 1: by rule (C6) no plan's
+    coverage is more."""
+    stage = next((st for st in summary["solver"].get("stages") or [] if st.get("name") == "weighted_served"), None)
+    coverage = summary.get("weighted_coverage")
+    if stage is None or stage.get("bound") is None or coverage is None:
+        return {"weighted_coverage_bound": None, "weighted_coverage_bound_source": ""}
+    inst = run.prepared.instance
+    w = inst.served_weight
+    demand_w = float((w * inst.demand_users).sum())
+    if demand_w <= 0:
+        return {"weighted_coverage_bound": None, "weighted_coverage_bound_source": ""}
+    bound = (float((w * inst.existing_served).sum()) + float(stage["bound"])) / demand_w
+    source = stage.get("bound_source") or "MIP dual bound"
+    # never above 1 (no plan serves more than the demand the existing facilities leave, rule C6: a
+    # weak bound, e.g. the box bound of a stage cut short, would say more), never below the plan's own
+    # coverage (the checker's figure and the solver's differ by tolerances)
+    return {"weighted_coverage_bound": max(min(bound, 1.0), float(coverage)),
+            "weighted_coverage_bound_source": f"weighted-served stage: {source}"}
+
+
 def variant_table(runs: Sequence[VariantRun]) -> pd.DataFrame:
     """One row per variant (columns :data:`TABLE_COLUMNS`); a failed variant has its reason and
     no figures. ``efficient``: not dominated in (cost, weighted coverage, communities meeting the
@@ -90,6 +115,7 @@ def variant_table(runs: Sequence[VariantRun]) -> pd.DataFrame:
                         "min_community_coverage": s.get("min_community_coverage"),
                         "spaces_taken": s.get("spaces_taken"), "reproducible": s["solver"]["reproducible"],
                         "solve_s": r.solved.seconds})
+            row.update(_coverage_bound(r, s))
             if s.get("cost_cny") is None and not row["reason"]:
                 row["reason"] = f"no plan: {s['solver']['message'] or s['solver']['status']}"
             elif r.interrupted and not row["reason"]:
@@ -253,7 +279,8 @@ def table_html(table: pd.DataFrame) -> str:
     """The variant table as an HTML table (figures in planners' units)."""
     from siting.whatif.units import format_value
 
-    units = {"budget_cny": "cny", "cost_cny": "cny", "weighted_coverage": "share", "gap": "share",
+    units = {"budget_cny": "cny", "cost_cny": "cny", "weighted_coverage": "share", "weighted_coverage_bound": "share",
+             "gap": "share",
              "min_community_coverage": "share", "solve_s": "s"}
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
     body = []
