@@ -255,3 +255,62 @@ def test_a_pricing_pass_fits_its_time_even_when_every_part_uses_its_whole_limit(
         largest = next(c for c in calls if c[0] == max(sizes))
         assert largest[1] >= min(limit_s, limit_s * workers * max(sizes) / sum(sizes)) - 1e-9
         assert sum(c[1] for c in calls) > limit_s  # not one limit split: both threads' time
+
+
+def two_priorities(budget: float = 500_000.0) -> Instance:
+    """Two communities 5 km apart (two parts), 150 reading-room users each (30,000 adults at 5 per
+    1,000), each with a 1,000 m² space 100 m away that costs only its retrofit, 1,000 CNY a m²
+    (3 m² a user, at least 60 m² once hosted). Community 2's health score 0 doubles its priority
+    (1 + (100 − 0) ÷ 100) against community 1's score 100. 500,000 CNY buy 500 m²."""
+    st = tiny_settings("reading_room", mode="demand", budget=budget)
+    return tiny(communities=[[0, 0], [5000, 0]], spaces=[[100, 0], [5100, 0]], res=residents(2, r18_59=30_000),
+                st=st, health_score=[100.0, 0.0], space_area_m2=1000.0, acquisition_cny=0.0, rent_cny_per_year=0.0,
+                retrofit_cny_per_m2=1000.0, operating_cny_per_m2_year=0.0)
+
+
+def test_the_joint_completion_moves_floor_area_between_parts_within_the_budget():
+    """Hand-worked: from each part's best plan within half the budget (250 m² each: both spaces
+    open, both hosting the reading room), the designs fixed, the most weighted users served is
+    with community 1 at its 60 m² minimum and community 2 at 440 m²: 2 × 440/3 + 60/3 users'
+    weight against (2 + 1) × 250/3 before (the whole program's optimum too). Neither part alone
+    can reach it: each holds only its half of the budget."""
+    import dataclasses
+
+    from siting.solve.columns import Column, part_program, polished, with_rows
+    from siting.solve.joint import joint_completion
+    from siting.solvers import solve
+    from siting.solvers.program import Objective
+
+    inst = two_priorities()
+    parts = split(inst)
+    assert len(parts) == 2
+    progs = [part_program(p) for p in parts]
+    K = len(progs[0].lp.objectives)
+    rows, rhs = [K], np.array([500_000.0])
+    cols = []
+    reading = inst.service_ids.index("reading_room")
+    for pp in progs:
+        c0 = np.asarray(pp.F[0].todense()).ravel()
+        half = with_rows(pp.lp, pp.F[rows], np.array([250_000.0]) - pp.f0[rows])
+        # the design: the space open, hosting the reading room only (a service of its time-share
+        # group hosted beside it at no cost would hold the space at that service's 80 m² minimum)
+        lb, ub = half.lb.copy(), half.ub.copy()
+        host = pp.model.variables["host"]
+        lb[pp.model.variables["open"]] = 1.0
+        ub[host] = lb[host] = (pp.model.index.host_service == reading).astype(float)
+        half = dataclasses.replace(half, lb=lb, ub=ub)
+        out = solve(dataclasses.replace(half, objectives=(Objective("s", "min", c0, float(pp.f0[0])),)), EXACT)
+        x = polished(pp, out.values, c0, rows, np.array([250_000.0]))
+        cols.append([Column(x, pp.figures(x))])
+    w = [float(inst.served_weight[c, reading]) for c in range(2)]
+    start = -sum(col[0].g[0] for col in cols)
+    assert start == pytest.approx((w[0] + w[1]) * 250 / 3)  # both at 250 m²: 83.3 users each
+    done = joint_completion(progs, cols, [0, 0], 0, rows, rhs, EXACT, 30.0)
+    assert done.improved
+    g = np.array([cols[p][c].g for p, c in enumerate(done.chosen)])
+    assert -g[:, 0].sum() == pytest.approx(w[1] * 440 / 3 + w[0] * 60 / 3, rel=1e-6)
+    assert g[:, K].sum() <= 500_000.0 * (1 + 1e-9)
+    for pp, p, c in zip(progs, range(2), done.chosen):
+        assert pp.lp.satisfies(cols[p][c].x)  # each part's new plan meets its own rows
+    whole = solve_instance(inst, EXACT, decompose=False)
+    assert whole.result.stages[0].objective == pytest.approx(-g[:, 0].sum(), rel=1e-6)

@@ -109,7 +109,9 @@ def build_model(inst: Instance) -> SitingModel:
     else:
         phasing.add_phasing(m)  # yearly copies, rules (P1)–(P6) and the yearly budget rows (P9)
     stages = add_objectives(m)
-    lp = m.b.build(design=("open", "host"))
+    # the design: spaces taken, services hosted and (with phasing) the year each space opens; the
+    # completion step of a later stage and the joint completion of budget-coupled parts fix it
+    lp = m.b.build(design=("open", "host") + (("open_y",) if "open_y" in m.v else ()))
     return SitingModel(dataclasses.replace(lp, hint=null_plan(lp, m.v)), ix, dict(m.v), m.cov_pairs, stages,
                        inst.m2_per_user, np.asarray(inst.min_area_m2, dtype=float),
                        1 if m.ph is None else m.ph.n_years)

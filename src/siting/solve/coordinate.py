@@ -23,8 +23,10 @@ the prices.
 (column) it produced: its null plan and each pricing solution. The master LP over the
 columns (scipy's HiGHS, with duals) gives the next prices; the master MIP picks one column
 per part within the coupling rows, which is a feasible plan of the whole instance because the
-parts share nothing else. A fix-and-optimise pass then re-solves single parts with the
-other parts fixed, against exactly the budget and held values they leave. A start plan
+parts share nothing else. The joint completion (:mod:`siting.solve.joint`) then solves all
+parts' continuous choices and hubs at once with every design fixed, so that floor area and budget
+move between parts; a fix-and-optimise pass re-solves single parts with the other parts fixed,
+against exactly the budget and held values they leave. A start plan
 (``solve_instance(start=...)``, e.g. a smaller budget's plan in a sweep) is one more column
 per part, so every master may pick it whole.
 """
@@ -57,6 +59,7 @@ from siting.solve.columns import (
     seconds_left,
     with_rows,
 )
+from siting.solve.joint import joint_completion
 from siting.solvers import ProgressCallback, solve
 from siting.solvers.lexicographic import BOX_BOUND_SOURCE
 from siting.solvers.program import LinearProgram, Objective
@@ -89,6 +92,10 @@ STAGE_WEIGHT = (2.0, 1.0)
 # (budget_bench.py --methods coordinated, side by side): the 1.5e9 CNY cost stage 5.85 % with
 # rounds against 7.15 % without, the other budgets within the runs' noise
 LATER_ROUNDS_LEFT = 0.5
+
+# wall-clock mode: the joint completion (siting.solve.joint) may take this share of its stage's
+# time (at least 1 s); measured on the budgeted demo it needs 1-2 s
+JOINT_SHARE = 0.15
 
 
 @dataclass
@@ -201,10 +208,20 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
         if det and rounds < n_rounds and seconds_left(deadline) <= 1.0:
             hit = True  # the safety net, not the work budget, ended the rounds
         chosen = master_mip(cols, k, rows, stage.rhs, chosen)
+        if chosen is not None:
+            log.debug("stage %d: master MIP at %.1f s: %.6g", k, time.perf_counter() - t0,
+                      sum(cols[p][c].g[k] for p, c in enumerate(chosen)))
         if chosen is None:
             stages.append(StageResult(stage_names[k], SolveStatus.INFEASIBLE, None, None, time.perf_counter() - ts))
             return _result(stages, options, t0, "no plan meets the budget"), None
-        sweeps = 0
+        # the parts' continuous choices (floor areas, users served, attribution) moved across parts
+        # within the coupling rows, every design fixed: one program of all parts (siting.solve.joint)
+        joint = joint_completion(progs, cols, chosen, k, rows, stage.rhs, solo,
+                                 seconds_left(deadline) if det else max(1.0, JOINT_SHARE * share))
+        chosen, hit, stage_used = joint.chosen, hit or joint.hit, stage_used + joint.nodes
+        log.debug("stage %d: joint completion at %.1f s: improved %s, value %.6g", k, time.perf_counter() - t0,
+                  joint.improved, sum(cols[p][c].g[k] for p, c in enumerate(chosen)))
+        sweeps, moved = 0, False
         # sweeps while they improve and time (deterministic mode: the sweep count) is left
         while (sweeps < DET_SWEEPS and seconds_left(deadline) > 1.0) if det else seconds_left(stage_deadline) > 1.0:
             before = list(chosen)
@@ -214,8 +231,17 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
             hit, stage_used = hit or spent.hit, stage_used + spent.nodes
             if chosen == before:
                 break
+            moved = True
         else:
             hit = hit or (det and sweeps < DET_SWEEPS)
+        if moved and (det or seconds_left(deadline) > 1.0):
+            # the sweeps' new designs: their continuous choices moved across parts again
+            joint = joint_completion(progs, cols, chosen, k, rows, stage.rhs, solo,
+                                     seconds_left(deadline) if det else max(1.0, min(JOINT_SHARE * share,
+                                                                                     seconds_left(deadline))))
+            chosen, hit, stage_used = joint.chosen, hit or joint.hit, stage_used + joint.nodes
+            log.debug("stage %d: joint completion after the sweeps at %.1f s: improved %s, value %.6g", k,
+                      time.perf_counter() - t0, joint.improved, sum(cols[p][c].g[k] for p, c in enumerate(chosen)))
         value = float(sum(cols[p][c].g[k] for p, c in enumerate(chosen)))
         obj = progs[0].lp.objectives[k]
         tol = max(obj.abs_tol, obj.rel_tol * abs(value))
