@@ -382,6 +382,31 @@ def summary(inst: Instance, plan: Plan | None, ev: Evaluation | None, result: An
     return out
 
 
+def weighted_coverage(inst: Instance, weighted_served: float) -> float:
+    """Priority-weighted coverage of the demand for a given weighted count of new users served.
+
+    Parameters
+    ----------
+    inst : Instance
+        The validated instance: its demand, the users its existing facilities serve and the
+        priority weight of each community and age group.
+    weighted_served : float
+        Σ w·S, the priority-weighted users the plan's new facilities serve (a plan's figure, or a
+        bound on it).
+
+    Returns
+    -------
+    float
+        (Σ w·E + weighted_served) ÷ Σ w·D with E the users existing facilities serve and D the
+        demand; 1 when there is no weighted demand.
+    """
+    w = inst.served_weight
+    demand_w = float((w * inst.demand_users).sum())
+    if demand_w <= 0:
+        return 1.0
+    return (float((w * inst.existing_served).sum()) + float(weighted_served)) / demand_w
+
+
 def _comparison_figures(inst: Instance, plan: Plan, ev: Evaluation) -> dict[str, Any]:
     """The figures a scenario comparison and a sweep's trade-off curve read: spaces taken by source,
     floor area by domain, priority-weighted coverage, communities meeting the hub rule and the
@@ -393,15 +418,12 @@ def _comparison_figures(inst: Instance, plan: Plan, ev: Evaluation) -> dict[str,
     for s, sid in enumerate(inst.service_ids):
         dom = inst.catalogue.services[sid].domain
         by_domain[dom] = by_domain.get(dom, 0.0) + float(plan.service_area_m2[:, s].sum())
-    w = inst.served_weight
-    demand_w = float((w * inst.demand_users).sum())
-    served_w = float((w * (inst.existing_served + ev.served_users)).sum())
     users = plan.served_users
     walk = inst.walk_min_of(plan.served_community, plan.served_space) if users.size else np.zeros(0)
     return {
         "spaces_by_source": by_source,
         "floor_area_by_domain_m2": by_domain,
-        "weighted_coverage": served_w / demand_w if demand_w > 0 else 1.0,
+        "weighted_coverage": weighted_coverage(inst, float((inst.served_weight * ev.served_users).sum())),
         "communities_meeting_hub_rule": int((~ev.hub_short.astype(bool)).sum()) if inst.hub_required else None,
         "mean_walk_min": float(users @ walk / users.sum()) if users.sum() > 0 else None,
     }

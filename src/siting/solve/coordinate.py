@@ -216,11 +216,9 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
             return _result(stages, options, t0, "no plan meets the budget"), None
         # the parts' continuous choices (floor areas, users served, attribution) moved across parts
         # within the coupling rows, every design fixed: one program of all parts (siting.solve.joint)
-        joint = joint_completion(progs, cols, chosen, k, rows, stage.rhs, solo,
-                                 seconds_left(deadline) if det else max(1.0, JOINT_SHARE * share))
-        chosen, hit, stage_used = joint.chosen, hit or joint.hit, stage_used + joint.nodes
-        log.debug("stage %d: joint completion at %.1f s: improved %s, value %.6g", k, time.perf_counter() - t0,
-                  joint.improved, sum(cols[p][c].g[k] for p, c in enumerate(chosen)))
+        joint_s = seconds_left(deadline) if det else max(1.0, JOINT_SHARE * share)
+        chosen, spent = _joint(progs, cols, chosen, k, rows, stage.rhs, solo, joint_s, t0, "")
+        hit, stage_used = hit or spent.hit, stage_used + spent.nodes
         sweeps, moved = 0, False
         # sweeps while they improve and time (deterministic mode: the sweep count) is left
         while (sweeps < DET_SWEEPS and seconds_left(deadline) > 1.0) if det else seconds_left(stage_deadline) > 1.0:
@@ -236,12 +234,10 @@ def solve_coupled(progs: list[PartProgram], whole: LinearProgram, budget_cny: np
             hit = hit or (det and sweeps < DET_SWEEPS)
         if moved and (det or seconds_left(deadline) > 1.0):
             # the sweeps' new designs: their continuous choices moved across parts again
-            joint = joint_completion(progs, cols, chosen, k, rows, stage.rhs, solo,
-                                     seconds_left(deadline) if det else max(1.0, min(JOINT_SHARE * share,
-                                                                                     seconds_left(deadline))))
-            chosen, hit, stage_used = joint.chosen, hit or joint.hit, stage_used + joint.nodes
-            log.debug("stage %d: joint completion after the sweeps at %.1f s: improved %s, value %.6g", k,
-                      time.perf_counter() - t0, joint.improved, sum(cols[p][c].g[k] for p, c in enumerate(chosen)))
+            chosen, spent = _joint(progs, cols, chosen, k, rows, stage.rhs, solo,
+                                   seconds_left(deadline) if det else min(joint_s, max(1.0, seconds_left(deadline))),
+                                   t0, " after the sweeps")
+            hit, stage_used = hit or spent.hit, stage_used + spent.nodes
         value = float(sum(cols[p][c].g[k] for p, c in enumerate(chosen)))
         obj = progs[0].lp.objectives[k]
         tol = max(obj.abs_tol, obj.rel_tol * abs(value))
@@ -297,6 +293,15 @@ class Spent:
 
     nodes: int
     hit: bool
+
+
+def _joint(progs, cols, chosen, k, rows, rhs, options, limit_s, t0, when) -> tuple[list[int], Spent]:
+    """The joint completion of stage k (:func:`siting.solve.joint.joint_completion`) from the
+    chosen columns within ``limit_s``; its outcome logged (``when`` says after which step)."""
+    joint = joint_completion(progs, cols, chosen, k, rows, rhs, options, limit_s)
+    log.debug("stage %d: joint completion%s at %.1f s: improved %s, value %.6g", k, when, time.perf_counter() - t0,
+              joint.improved, sum(cols[p][c].g[k] for p, c in enumerate(joint.chosen)))
+    return joint.chosen, Spent(joint.nodes, joint.hit)
 
 
 def _price(progs, cols, k, rows, y, sigma, options, workers, limit_s):

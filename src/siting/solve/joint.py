@@ -23,7 +23,7 @@ Measured on the budgeted demo (1e9 CNY, demand mode, 60 s): from the final plan 
 solve the shortfall stage fell from 193.7 to 113.7 in 1.3 s, where SCIP on the whole program from
 that plan reached 112.1 in 900 s; inside the solve, from the master's plan, 223 to 137 in 1.2 s.
 Fixing the hubs too (a linear program) gave 202 to 200: the hubs must be free. On the phased demo
-its 0.6 s.
+it takes 0.6 s.
 
 Not reached by it: a design no column has. A part whose best share of the budget is a service at
 its minimum area (e.g. 60 m² where the master's columns give 0 or 450 m²) needs that design from
@@ -110,9 +110,10 @@ def joint_completion(progs: list[PartProgram], cols: list[list[Column]], chosen:
     new_g = np.array([pp.figures(x) for pp, x in zip(progs, parts_x)])
     slack = np.maximum(np.asarray(rhs, dtype=float) - new_g[:, rows].sum(axis=0), 0.0)
     polished_cols: list[Column] = []
-    for pp, x, g in zip(progs, parts_x, new_g):
+    coefs = lp.objectives[0].coefs
+    for p, (pp, x, g) in enumerate(zip(progs, parts_x, new_g)):
         room = g[rows] + slack / len(progs)
-        y = polished(pp, x, np.asarray(pp.F[k].todense()).ravel(), rows, room)
+        y = polished(pp, x, coefs[starts[p]:starts[p + 1]], rows, room)
         if y is None:
             log.debug("joint stage %d: a part's plan did not polish", k)
             return JointOutcome(list(chosen), False, nodes, hit)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from siting.analysis.tables import weighted_coverage
 from siting.io.atomic import atomic_write, atomic_write_text
 from siting.io.outputs import check_output_folder, write_outcome
 from siting.model.build import SENSES, stage_names
@@ -81,11 +82,9 @@ def _coverage_bound(run: VariantRun, summary: dict[str, Any]) -> dict[str, Any]:
     if stage is None or stage.get("bound") is None or coverage is None:
         return {"weighted_coverage_bound": None, "weighted_coverage_bound_source": ""}
     inst = run.prepared.instance
-    w = inst.served_weight
-    demand_w = float((w * inst.demand_users).sum())
-    if demand_w <= 0:
+    if float((inst.served_weight * inst.demand_users).sum()) <= 0:
         return {"weighted_coverage_bound": None, "weighted_coverage_bound_source": ""}
-    bound = (float((w * inst.existing_served).sum()) + float(stage["bound"])) / demand_w
+    bound = weighted_coverage(inst, float(stage["bound"]))
     source = stage.get("bound_source") or "MIP dual bound"
     # never above 1 (no plan serves more than the demand the existing facilities leave, rule C6: a
     # weak bound, e.g. the box bound of a stage cut short, would say more), never below the plan's own
